@@ -1,0 +1,85 @@
+use chrono::{DateTime, Utc};
+
+/// Which budget ran out when a network refuses for rate reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitScope {
+    /// The network's rolling window (X: 15 minutes) is spent; it refills at `reset_at`.
+    Window,
+    /// The account's usage cap (X: daily or monthly) is spent.
+    UsageCap,
+    /// onair held the call back itself because the known budget is spent.
+    Budget,
+}
+
+/// Every way a network call can fail, whatever the network. Each adapter classifies its
+/// upstream's failures into these in one place.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("no Space or user `{id}` on this network")]
+    NotFound { id: String },
+    #[error("the network refused the request as invalid: {detail}")]
+    InvalidInput { detail: String },
+    #[error("the network rejected the credentials: {detail}")]
+    Unauthorized { detail: String },
+    #[error("the network forbids this request: {detail}")]
+    Forbidden {
+        /// The network's machine-readable reason, e.g. `client-not-enrolled`.
+        reason: Option<String>,
+        detail: String,
+    },
+    #[error("the network account has no credits left: {detail}")]
+    PaymentRequired { detail: String },
+    #[error("rate limited by the network")]
+    RateLimited {
+        scope: RateLimitScope,
+        /// When the budget refills, where known.
+        reset_at: Option<DateTime<Utc>>,
+    },
+    #[error("the network is unavailable: {detail}")]
+    Unavailable { status: Option<u16>, detail: String },
+    #[error("the network did not answer in time")]
+    Timeout,
+    #[error("the network sent a response onair cannot read: {detail}")]
+    MalformedResponse { detail: String },
+    #[error("{detail}")]
+    Unsupported { detail: String },
+    #[error("{detail}")]
+    NotConfigured { detail: String },
+}
+
+impl ProviderError {
+    /// A stable snake_case code, the same in every API response that reports this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound { .. } => "not_found",
+            Self::InvalidInput { .. } => "upstream_invalid_request",
+            Self::Unauthorized { .. } => "upstream_unauthorized",
+            Self::Forbidden { .. } => "upstream_forbidden",
+            Self::PaymentRequired { .. } => "upstream_payment_required",
+            Self::RateLimited {
+                scope: RateLimitScope::UsageCap,
+                ..
+            } => "upstream_usage_capped",
+            Self::RateLimited { .. } => "upstream_rate_limited",
+            Self::Unavailable { .. } => "upstream_unavailable",
+            Self::Timeout => "upstream_timeout",
+            Self::MalformedResponse { .. } => "upstream_malformed_response",
+            Self::Unsupported { .. } => "network_unsupported",
+            Self::NotConfigured { .. } => "network_unconfigured",
+        }
+    }
+
+    /// Whether trying again later may succeed without anyone changing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::RateLimited { .. } | Self::Unavailable { .. } | Self::Timeout
+        )
+    }
+
+    pub fn unsupported(what: &str, network: &crate::NetworkId) -> Self {
+        Self::Unsupported {
+            detail: format!("{network} does not support {what}"),
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The onair domain model.
+//!
+//! Every network maps into these types; nothing here knows HTTP servers, SQL or any one
+//! network's wire format. Dependencies point outward from this crate.
+
+mod capabilities;
+mod credential;
+mod error;
+mod id;
+mod network;
+mod provider;
+mod registry;
+mod space;
+
+pub use capabilities::{Capabilities, NetworkStatus, StatusKind};
+pub use credential::{Credential, CredentialSource};
+pub use error::{ProviderError, RateLimitScope};
+pub use id::{IdError, QualifiedId, RawQualifiedId};
+pub use network::{NetworkId, NetworkIdError};
+pub use provider::{
+    CallContext, LiveAudioProvider, LookupOutcome, RateLimitSnapshot, SearchQuery, SearchState,
+};
+pub use registry::{ProviderRegistry, RegistryError, ResolvedId};
+pub use space::{Space, SpaceState, User};

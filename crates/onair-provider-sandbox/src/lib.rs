@@ -1,0 +1,1 @@
+//! A deterministic demo network for onair, usable with no upstream credentials.

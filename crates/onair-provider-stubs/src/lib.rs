@@ -1,0 +1,1 @@
+//! Networks with no usable public live-audio API, reported honestly.

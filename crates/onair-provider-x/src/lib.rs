@@ -1,0 +1,1 @@
+//! The X Spaces adapter for onair.

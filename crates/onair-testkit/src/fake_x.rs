@@ -1,0 +1,1 @@
+//! A fake of the X API v2 Spaces endpoints.

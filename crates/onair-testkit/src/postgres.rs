@@ -1,0 +1,1 @@
+//! Throwaway Postgres databases for tests.
