@@ -17,3 +17,9 @@ pub enum StoreError {
     #[error("{0}")]
     Other(String),
 }
+
+impl From<crate::secrets::CryptoError> for StoreError {
+    fn from(err: crate::secrets::CryptoError) -> Self {
+        Self::Integrity(err.to_string())
+    }
+}

@@ -5,7 +5,8 @@
 //! Every tenant-owned call takes the tenant id first, so no query can forget the tenant;
 //! a row of another tenant answers [`StoreError::NotFound`], exactly like a missing one.
 
-pub mod conformance_support;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 mod ids;
 mod rows;

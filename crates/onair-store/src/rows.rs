@@ -136,6 +136,20 @@ pub struct AuditEvent {
     pub at: DateTime<Utc>,
 }
 
+/// The actions the stores record themselves, one name per administrative change.
+impl AuditEvent {
+    /// Operator-level (no tenant); target: the new tenant's id.
+    pub const TENANT_CREATE: &'static str = "tenant.create";
+    pub const API_KEY_CREATE: &'static str = "api_key.create";
+    pub const API_KEY_REVOKE: &'static str = "api_key.revoke";
+    pub const PROFILE_CREATE: &'static str = "profile.create";
+    pub const PROFILE_DELETE: &'static str = "profile.delete";
+    pub const CREDENTIAL_PUT: &'static str = "credential.put";
+    pub const CREDENTIAL_DELETE: &'static str = "credential.delete";
+    /// Operator-level; written by `rewrap_credentials` when it changed any row.
+    pub const CREDENTIALS_REWRAP: &'static str = "credentials.rewrap";
+}
+
 /// A change other instances must hear of at once, to drop what they cached.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invalidation {

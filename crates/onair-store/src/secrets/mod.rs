@@ -8,6 +8,12 @@ mod token;
 pub use keyring::{CryptoError, KeyVersionId, Keyring, KeyringError, Sealed, generate_secret_key};
 pub use token::{Token, TokenError, TokenHash, TokenKind};
 
+/// The associated data a credential is sealed with: its tenant and its own row id, so a
+/// ciphertext copied to another row, or to another tenant, no longer opens.
+pub fn credential_aad(tenant: &crate::TenantId, credential: &crate::CredentialId) -> Vec<u8> {
+    format!("credential/{tenant}/{credential}").into_bytes()
+}
+
 /// Fills `buf` from the operating system's generator.
 pub(crate) fn random_bytes(buf: &mut [u8]) {
     // The OS generator failing leaves no safe way to continue.
