@@ -1,0 +1,333 @@
+//! The JSON shapes of the v1 API. Every field of a Space is always present: unknown values
+//! are `null`, lists are empty, and ids are qualified (`x:2244994945`).
+
+use chrono::{DateTime, Utc};
+use onair_core::{Capabilities, NetworkId, Space, StatusKind, User};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `{"data": …}`, the envelope of every successful answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Data<T> {
+    pub data: T,
+}
+
+/// A person on a network.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    /// Qualified user id, e.g. `x:2244994945`.
+    #[schema(example = "x:2244994945")]
+    pub id: String,
+    /// The network's own id.
+    pub network_id: String,
+    pub username: Option<String>,
+    pub name: Option<String>,
+}
+
+/// A live-audio room on some network.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpaceDto {
+    /// Qualified id: `network:native_id`.
+    #[schema(example = "x:1DXxyRYNejbKM")]
+    pub id: String,
+    #[schema(example = "x")]
+    pub network: String,
+    /// The network's own id for the Space.
+    #[schema(example = "1DXxyRYNejbKM")]
+    pub network_id: String,
+    /// `scheduled`, `live`, `ended` or `canceled` (networks may add more).
+    #[schema(example = "live")]
+    pub state: String,
+    pub title: Option<String>,
+    /// Qualified id of the creator.
+    pub creator_id: Option<String>,
+    pub host_ids: Vec<String>,
+    pub speaker_ids: Vec<String>,
+    pub invited_user_ids: Vec<String>,
+    /// The network's topic ids, as the network gave them.
+    pub topic_ids: Vec<String>,
+    pub participant_count: Option<u64>,
+    /// People who set a reminder; X shows it only to the creator's own credentials.
+    pub subscriber_count: Option<u64>,
+    /// BCP 47 language tag.
+    pub lang: Option<String>,
+    pub is_ticketed: Option<bool>,
+    pub scheduled_start: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// A link a person can open to listen.
+    pub url: Option<String>,
+    /// The creator, where the network expanded it.
+    pub creator: Option<UserDto>,
+    pub hosts: Vec<UserDto>,
+    pub speakers: Vec<UserDto>,
+}
+
+fn qualify(network: &NetworkId, native: &str) -> String {
+    format!("{network}:{native}")
+}
+
+fn user(network: &NetworkId, u: &User) -> UserDto {
+    UserDto {
+        id: qualify(network, &u.native_id),
+        network_id: u.native_id.clone(),
+        username: u.username.clone(),
+        name: u.name.clone(),
+    }
+}
+
+impl From<&Space> for SpaceDto {
+    fn from(s: &Space) -> Self {
+        let n = &s.network;
+        let q = |ids: &[String]| ids.iter().map(|i| qualify(n, i)).collect();
+        Self {
+            id: qualify(n, &s.native_id),
+            network: n.to_string(),
+            network_id: s.native_id.clone(),
+            state: s.state.to_string(),
+            title: s.title.clone(),
+            creator_id: s.creator_id.as_deref().map(|c| qualify(n, c)),
+            host_ids: q(&s.host_ids),
+            speaker_ids: q(&s.speaker_ids),
+            invited_user_ids: q(&s.invited_user_ids),
+            topic_ids: s.topic_ids.clone(),
+            participant_count: s.participant_count,
+            subscriber_count: s.subscriber_count,
+            lang: s.lang.clone(),
+            is_ticketed: s.is_ticketed,
+            scheduled_start: s.scheduled_start,
+            started_at: s.started_at,
+            ended_at: s.ended_at,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            url: s.url.clone(),
+            creator: s.creator.as_ref().map(|u| user(n, u)),
+            hosts: s.hosts.iter().map(|u| user(n, u)).collect(),
+            speakers: s.speakers.iter().map(|u| user(n, u)).collect(),
+        }
+    }
+}
+
+/// One failed item of a multi-item answer (an id, a creator, a network).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemError {
+    /// The qualified id the error is about (for per-id errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The network the error is about (for per-network errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    /// The HTTP status this error would have had on its own.
+    pub status: u16,
+    pub code: String,
+    pub title: String,
+    pub detail: String,
+}
+
+/// Spaces together with what could not be answered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpaceList {
+    pub data: Vec<SpaceDto>,
+    pub errors: Vec<ItemError>,
+}
+
+/// What a network can do through onair.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CapabilitiesDto {
+    pub lookup: bool,
+    /// Most ids one upstream batch call can take (0: none).
+    pub max_lookup_batch: usize,
+    pub by_creator: bool,
+    pub search: bool,
+    pub max_search_results: u32,
+    /// Whether calls need upstream credentials (the operator's, or your own).
+    pub needs_credentials: bool,
+}
+
+impl From<Capabilities> for CapabilitiesDto {
+    fn from(c: Capabilities) -> Self {
+        Self {
+            lookup: c.lookup,
+            max_lookup_batch: c.max_lookup_batch,
+            by_creator: c.by_creator,
+            search: c.search,
+            max_search_results: c.max_search_results,
+            needs_credentials: c.needs_credentials,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NetworkStatusDto {
+    Available,
+    Unconfigured,
+    Unsupported,
+    Discontinued,
+}
+
+impl From<StatusKind> for NetworkStatusDto {
+    fn from(k: StatusKind) -> Self {
+        match k {
+            StatusKind::Available => Self::Available,
+            StatusKind::Unconfigured => Self::Unconfigured,
+            StatusKind::Unsupported => Self::Unsupported,
+            StatusKind::Discontinued => Self::Discontinued,
+        }
+    }
+}
+
+/// Whose upstream credentials calls to a network use for this caller.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialScope {
+    /// The calling profile's own (set with a `Profile-Key`).
+    Profile,
+    /// The tenant's own.
+    Tenant,
+    /// The deployment's configured credentials.
+    Operator,
+    /// None are configured anywhere.
+    None,
+    /// The network needs none.
+    NotNeeded,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkDto {
+    #[schema(example = "x")]
+    pub id: String,
+    #[schema(example = "X Spaces")]
+    pub name: String,
+    /// Other names accepted in ids and parameters.
+    pub aliases: Vec<String>,
+    pub status: NetworkStatusDto,
+    /// Why, for anything but `available`.
+    pub reason: Option<String>,
+    /// Since when the status holds (e.g. `2023-04`), where known.
+    pub since: Option<String>,
+    pub capabilities: CapabilitiesDto,
+    pub credentials: CredentialScope,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyDto {
+    #[schema(example = "key_3kTMd9ZqLw0a")]
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<onair_store::ApiKey> for ApiKeyDto {
+    fn from(k: onair_store::ApiKey) -> Self {
+        Self {
+            id: k.id.to_string(),
+            name: k.name,
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+            expires_at: k.expires_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+/// A new API key. `key` is shown this once; only a hash of it is stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiKey {
+    #[serde(flatten)]
+    pub api_key: ApiKeyDto,
+    #[schema(example = "onair_sk_3kTMd9ZqLw0aq8Jf2XbV7nRtY1cE5gHs9KpLmNoPqRsTuV4eQ2Lm")]
+    pub key: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiKeyBody {
+    /// A label for the key (1–100 characters).
+    #[schema(example = "production")]
+    pub name: Option<String>,
+    /// When the key stops working (RFC 3339, in the future).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileDto {
+    #[schema(example = "prof_0193c5e0a1b27c3d8e9f001122334455")]
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<onair_store::Profile> for ProfileDto {
+    fn from(p: onair_store::Profile) -> Self {
+        Self {
+            id: p.id.to_string(),
+            name: p.name,
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// A new profile. `profile_key` is shown this once; send it as the `Profile-Key` header to
+/// act for this profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedProfile {
+    #[serde(flatten)]
+    pub profile: ProfileDto,
+    pub profile_key: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProfileBody {
+    /// A label for the profile, e.g. your own user id for them (1–200 characters).
+    #[schema(example = "customer-4711")]
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkTokenDto {
+    /// A signed JWT (HS256), valid until `expires_at` (at most 15 minutes).
+    pub token: String,
+    /// The profile's account-linking page, carrying the token.
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialBody {
+    /// The upstream credential; for X, an OAuth 2.0 bearer token (app-only or user).
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CredentialDto {
+    pub network: String,
+    /// `tenant`, or `profile` when set with a `Profile-Key`.
+    pub scope: CredentialScope,
+    pub profile_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<onair_store::CredentialInfo> for CredentialDto {
+    fn from(c: onair_store::CredentialInfo) -> Self {
+        Self {
+            network: c.network,
+            scope: if c.profile_id.is_some() {
+                CredentialScope::Profile
+            } else {
+                CredentialScope::Tenant
+            },
+            profile_id: c.profile_id.map(|p| p.to_string()),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}

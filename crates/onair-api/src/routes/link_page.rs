@@ -1,0 +1,183 @@
+//! The profile account-linking page, opened from a link token's URL by a tenant's end
+//! user. It verifies the token, then lets the user store their own credentials for a
+//! network on the profile (for X: an OAuth 2.0 user access token).
+
+use axum::{
+    extract::{Form, State},
+    http::{HeaderValue, header},
+    response::{Html, IntoResponse, Response},
+};
+use onair_store::{Actor, Invalidation, ProfileId, TenantId};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::{error::ApiError, extract::Query, link::LinkClaims, state::AppState};
+
+#[derive(Deserialize)]
+pub struct TokenParam {
+    token: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    token: String,
+    network: String,
+    credential: String,
+}
+
+struct Verified {
+    tenant: TenantId,
+    profile: ProfileId,
+    profile_name: String,
+}
+
+async fn verify(state: &AppState, token: &str) -> Result<Verified, ApiError> {
+    let claims: LinkClaims = state.links.verify(token)?;
+    let invalid = || {
+        ApiError::LinkToken(crate::link::LinkError::Invalid(
+            "the token names no profile".into(),
+        ))
+    };
+    let tenant: TenantId = claims.tid.parse().map_err(|_| invalid())?;
+    let profile: ProfileId = claims.sub.parse().map_err(|_| invalid())?;
+    // A profile deleted since the token was issued makes the token useless.
+    let found = state
+        .store
+        .get_profile(&tenant, &profile)
+        .await
+        .map_err(|e| match e {
+            onair_store::StoreError::NotFound => invalid(),
+            other => other.into(),
+        })?;
+    Ok(Verified {
+        tenant,
+        profile,
+        profile_name: found.name,
+    })
+}
+
+fn escape(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn page(title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+<title>{t}</title><style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}\
+label{{display:block;margin-top:1rem}}input,select{{width:100%;padding:.4rem;font:inherit}}button{{margin-top:1rem;padding:.5rem 1rem;font:inherit}}</style></head>\
+<body><h1>{t}</h1>{body}</body></html>",
+        t = escape(title),
+    );
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    // The token travels in the URL: keep it out of referrers, caches and frames.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
+    );
+    response
+}
+
+/// `GET /link?token=…`: the linking form.
+pub async fn show(
+    State(state): State<AppState>,
+    Query(param): Query<TokenParam>,
+) -> Result<Response, ApiError> {
+    let token = param.token.ok_or_else(|| {
+        ApiError::invalid_field(
+            "invalid_query",
+            "token",
+            "open this page through a link token's URL",
+        )
+    })?;
+    let v = verify(&state, &token).await?;
+    let options: String = state
+        .registry
+        .iter()
+        .filter(|p| p.capabilities().needs_credentials)
+        .map(|p| {
+            format!(
+                "<option value=\"{}\">{}</option>",
+                escape(p.id().as_str()),
+                escape(p.display_name())
+            )
+        })
+        .collect();
+    let body = format!(
+        "<p>Connect an account for <strong>{name}</strong>. The credential is stored encrypted and used only for this profile.</p>\
+<form method=\"post\" action=\"link\"><input type=\"hidden\" name=\"token\" value=\"{token}\">\
+<label>Network<select name=\"network\">{options}</select></label>\
+<label>Access token<input name=\"credential\" type=\"password\" autocomplete=\"off\" required></label>\
+<button type=\"submit\">Connect</button></form>",
+        name = escape(&v.profile_name),
+        token = escape(&token),
+    );
+    Ok(page("Connect your account", &body))
+}
+
+/// `POST /link`: stores the submitted credential on the profile.
+pub async fn submit(
+    State(state): State<AppState>,
+    form: Result<Form<LinkForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, ApiError> {
+    let Form(form) = form.map_err(|e| ApiError::invalid("invalid_body", e.body_text()))?;
+    let v = verify(&state, &form.token).await?;
+    let provider = state
+        .registry
+        .get(&form.network)
+        .filter(|p| p.capabilities().needs_credentials)
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "invalid_body",
+                "network",
+                "choose one of the listed networks",
+            )
+        })?;
+    let credential = form.credential.trim();
+    if credential.is_empty()
+        || credential.len() > 4096
+        || !credential.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(ApiError::invalid_field(
+            "invalid_body",
+            "credential",
+            "paste the access token exactly, without spaces",
+        ));
+    }
+    state
+        .store
+        .put_credential(
+            &v.tenant,
+            &Actor::Profile(v.profile.clone()),
+            Some(&v.profile),
+            provider.id().as_str(),
+            &SecretString::from(credential.to_owned()),
+        )
+        .await?;
+    state
+        .apply_invalidation(&Invalidation::CredentialsChanged {
+            tenant_id: v.tenant,
+        })
+        .await;
+    let body = format!(
+        "<p>Your {} account is connected to <strong>{}</strong>. You can close this page.</p>",
+        escape(provider.display_name()),
+        escape(&v.profile_name)
+    );
+    Ok(page("Connected", &body))
+}

@@ -1,0 +1,519 @@
+//! `/v1/spaces`: one Space, many by id, by creators, and search across networks.
+
+use std::{collections::HashSet, sync::Arc};
+
+use axum::extract::State;
+use futures::future::join_all;
+use onair_core::{
+    LiveAudioProvider, ProviderError, ResolvedId, SearchQuery, SearchState, SpaceState,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    auth::TenantContext,
+    credentials::ResolvedContext,
+    dto::{Data, ItemError, SpaceDto, SpaceList},
+    error::{ApiError, FieldError, Problem, upstream_problem},
+    extract::{Json, Path, Query},
+    state::AppState,
+};
+
+/// Most ids or creators one request may name.
+pub const MAX_IDS: usize = 100;
+/// Longest accepted search query, in characters (X's own limit).
+pub const MAX_QUERY_CHARS: usize = 2048;
+pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
+pub const MAX_SEARCH_LIMIT: u32 = 100;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_spaces))
+        .routes(routes!(spaces_by_creator))
+        .routes(routes!(search_spaces))
+        .routes(routes!(get_space))
+}
+
+/// One Space.
+#[utoipa::path(get, path = "/v1/spaces/{network}/{id}", tag = "spaces",
+    params(
+        ("network" = String, Path, description = "Network id or alias (`x`, `twitter`, `sandbox`)", example = "x"),
+        ("id" = String, Path, description = "The network's own Space id", example = "1DXxyRYNejbKM"),
+    ),
+    responses(
+        (status = 200, description = "The Space", body = inline(Data<SpaceDto>)),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown network, or no such Space on it", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_space(
+    State(state): State<AppState>,
+    tenant: TenantContext,
+    Path((network, id)): Path<(String, String)>,
+) -> Result<Json<Data<SpaceDto>>, ApiError> {
+    let resolved = state.registry.resolve_space_parts(&network, &id)?;
+    let rc = state
+        .credentials
+        .context_for(&tenant, &resolved.provider)
+        .await?;
+    match state.spaces.lookup(&rc.ctx, &resolved).await {
+        Ok(space) => Ok(Json(Data {
+            data: SpaceDto::from(space.as_ref()),
+        })),
+        Err(ProviderError::NotFound { .. }) => Err(ApiError::SpaceNotFound(format!(
+            "{} has no Space `{}`",
+            resolved.provider.display_name(),
+            resolved.id
+        ))),
+        Err(e) => Err(ApiError::upstream(e, rc.source)),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct IdsParams {
+    /// Up to 100 qualified Space ids, comma-separated; networks may be mixed.
+    #[param(example = "x:1DXxyRYNejbKM,sandbox:live-jazz")]
+    pub ids: String,
+}
+
+/// Several Spaces by id, in the order asked.
+///
+/// Ids that cannot be answered (not found, network failure) are reported in `errors`;
+/// the others are still returned. Malformed ids fail the whole request with 400.
+#[utoipa::path(get, path = "/v1/spaces", tag = "spaces", params(IdsParams),
+    responses(
+        (status = 200, description = "The Spaces found, in request order, and per-id errors", body = SpaceList),
+        (status = 400, description = "Malformed or too many ids", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_spaces(
+    State(state): State<AppState>,
+    tenant: TenantContext,
+    Query(params): Query<IdsParams>,
+) -> Result<Json<SpaceList>, ApiError> {
+    let resolved = resolve_list(&params.ids, "ids", |raw| {
+        state.registry.resolve_space_id(raw)
+    })?;
+    let contexts =
+        contexts_by_network(&state, &tenant, resolved.iter().map(|r| &r.provider)).await?;
+    let items: Vec<_> = resolved
+        .iter()
+        .map(|r| (r.clone(), context_of(&contexts, &r.provider).ctx.clone()))
+        .collect();
+    let outcomes = state.spaces.lookup_many(&items).await;
+    let mut list = SpaceList {
+        data: Vec::new(),
+        errors: Vec::new(),
+    };
+    for (r, outcome) in resolved.iter().zip(outcomes) {
+        match outcome {
+            Ok(space) => list.data.push(SpaceDto::from(space.as_ref())),
+            Err(e) => {
+                let source = context_of(&contexts, &r.provider).source;
+                list.errors
+                    .push(item_error(Some(r.id.to_string()), None, &e, source));
+            }
+        }
+    }
+    Ok(Json(list))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CreatorParams {
+    /// Up to 100 qualified user ids, comma-separated; networks may be mixed.
+    #[param(example = "x:2244994945,sandbox:alice")]
+    pub creator_ids: String,
+}
+
+/// Live and scheduled Spaces created by these users.
+///
+/// A network that fails is reported in `errors`; the other networks' Spaces are returned.
+#[utoipa::path(get, path = "/v1/spaces/by-creator", tag = "spaces", params(CreatorParams),
+    responses(
+        (status = 200, description = "Spaces of these creators, and per-network errors", body = SpaceList),
+        (status = 400, description = "Malformed or too many ids", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn spaces_by_creator(
+    State(state): State<AppState>,
+    tenant: TenantContext,
+    Query(params): Query<CreatorParams>,
+) -> Result<Json<SpaceList>, ApiError> {
+    let resolved = resolve_list(&params.creator_ids, "creator_ids", |raw| {
+        state.registry.resolve_user_id(raw)
+    })?;
+    // One call per network, with that network's creators in request order, without repeats.
+    let mut networks: Vec<(Arc<dyn LiveAudioProvider>, Vec<String>)> = Vec::new();
+    for r in &resolved {
+        let native = r.id.native().to_owned();
+        match networks.iter_mut().find(|(p, _)| p.id() == r.provider.id()) {
+            Some((_, ids)) if ids.contains(&native) => {}
+            Some((_, ids)) => ids.push(native),
+            None => networks.push((r.provider.clone(), vec![native])),
+        }
+    }
+    let contexts = contexts_by_network(&state, &tenant, networks.iter().map(|(p, _)| p)).await?;
+    let calls = networks.iter().map(|(provider, ids)| {
+        let rc = context_of(&contexts, provider);
+        let state = &state;
+        async move {
+            if !provider.capabilities().by_creator {
+                return Err((
+                    unsupported(provider.as_ref(), "list Spaces by creator"),
+                    None,
+                ));
+            }
+            state
+                .spaces
+                .by_creators(provider, &rc.ctx, ids.clone())
+                .await
+                .map_err(|e| (e, rc.source))
+        }
+    });
+    let results = join_all(calls).await;
+    let mut list = SpaceList {
+        data: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut seen = HashSet::new();
+    for ((provider, _), result) in networks.iter().zip(results) {
+        match result {
+            Ok(spaces) => {
+                for s in spaces.iter() {
+                    if seen.insert(s.id()) {
+                        list.data.push(SpaceDto::from(s.as_ref()));
+                    }
+                }
+            }
+            Err((e, source)) => list.errors.push(item_error(
+                None,
+                Some(provider.id().to_string()),
+                &e,
+                source,
+            )),
+        }
+    }
+    Ok(Json(list))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Keywords matched against Space titles (1–2048 characters; case-insensitive).
+    #[param(example = "jazz")]
+    pub query: Option<String>,
+    /// `live`, `scheduled` or `all` (default `all`).
+    #[param(example = "live")]
+    pub state: Option<String>,
+    /// Networks to search, comma-separated (default: every network you can search).
+    #[param(example = "x,sandbox")]
+    pub networks: Option<String>,
+    /// Most results (1–100, default 20).
+    #[param(example = 20)]
+    pub limit: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchMeta {
+    /// The networks searched, in order.
+    pub networks: Vec<String>,
+    pub result_count: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResult {
+    /// Live Spaces first, then scheduled ones.
+    pub data: Vec<SpaceDto>,
+    /// Networks that could not be searched, and why.
+    pub errors: Vec<ItemError>,
+    pub meta: SearchMeta,
+}
+
+/// Keyword search across networks.
+///
+/// Each network is searched at the same time, with its own timeout; a network that fails
+/// is reported in `errors` and never fails the whole request.
+#[utoipa::path(get, path = "/v1/spaces/search", tag = "spaces", params(SearchParams),
+    responses(
+        (status = 200, description = "Matching Spaces and per-network errors", body = SearchResult),
+        (status = 400, description = "Missing or malformed parameters", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn search_spaces(
+    State(state): State<AppState>,
+    tenant: TenantContext,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<SearchResult>, ApiError> {
+    let (query, search_state, limit) = validate_search(&params)?;
+    let providers = match params.networks.as_deref() {
+        Some(list) => explicit_networks(&state, list)?,
+        None => default_search_networks(&state, &tenant).await?,
+    };
+    let timeout = state.config.search_timeout;
+    let contexts = contexts_by_network(&state, &tenant, providers.iter()).await?;
+    let calls = providers.iter().map(|provider| {
+        let rc = context_of(&contexts, provider);
+        let (state, query) = (&state, query.clone());
+        async move {
+            let caps = provider.capabilities();
+            if !caps.search {
+                return Err((unsupported(provider.as_ref(), "search"), None));
+            }
+            let q = SearchQuery {
+                query,
+                state: search_state,
+                limit: limit.min(caps.max_search_results.max(1)),
+            };
+            match tokio::time::timeout(timeout, state.spaces.search(provider, &rc.ctx, q)).await {
+                Ok(result) => result.map_err(|e| (e, rc.source)),
+                Err(_) => Err((ProviderError::Timeout, rc.source)),
+            }
+        }
+    });
+    let results = join_all(calls).await;
+    let mut data = Vec::new();
+    let mut errors = Vec::new();
+    for (provider, result) in providers.iter().zip(results) {
+        match result {
+            Ok(spaces) => data.extend(spaces.iter().cloned()),
+            Err((e, source)) => errors.push(item_error(
+                None,
+                Some(provider.id().to_string()),
+                &e,
+                source,
+            )),
+        }
+    }
+    // Like X: live first, then scheduled; each network's own order kept within.
+    data.sort_by_key(|s| s.state != SpaceState::Live);
+    data.truncate(limit as usize);
+    let data: Vec<SpaceDto> = data.iter().map(|s| SpaceDto::from(s.as_ref())).collect();
+    Ok(Json(SearchResult {
+        meta: SearchMeta {
+            networks: providers.iter().map(|p| p.id().to_string()).collect(),
+            result_count: data.len(),
+        },
+        data,
+        errors,
+    }))
+}
+
+fn validate_search(params: &SearchParams) -> Result<(String, SearchState, u32), ApiError> {
+    let mut errors = Vec::new();
+    let query = params.query.as_deref().map(str::trim).unwrap_or_default();
+    if query.is_empty() {
+        errors.push(field(
+            "query",
+            None,
+            "give the keywords to search for, e.g. `query=jazz`",
+        ));
+    } else if query.chars().count() > MAX_QUERY_CHARS {
+        errors.push(field(
+            "query",
+            None,
+            &format!("the query is longer than {MAX_QUERY_CHARS} characters"),
+        ));
+    } else if query.chars().any(char::is_control) {
+        errors.push(field(
+            "query",
+            None,
+            "the query contains control characters",
+        ));
+    }
+    let search_state = match params.state.as_deref() {
+        None | Some("all") => SearchState::All,
+        Some("live") => SearchState::Live,
+        Some("scheduled") => SearchState::Scheduled,
+        Some(other) => {
+            errors.push(field(
+                "state",
+                Some(other),
+                "`state` is one of `live`, `scheduled`, `all`",
+            ));
+            SearchState::All
+        }
+    };
+    let limit = match params.limit.as_deref() {
+        None => DEFAULT_SEARCH_LIMIT,
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(n) if (1..=MAX_SEARCH_LIMIT).contains(&n) => n,
+            _ => {
+                errors.push(field(
+                    "limit",
+                    Some(raw),
+                    &format!("`limit` is a whole number from 1 to {MAX_SEARCH_LIMIT}"),
+                ));
+                DEFAULT_SEARCH_LIMIT
+            }
+        },
+    };
+    if errors.is_empty() {
+        Ok((query.to_owned(), search_state, limit))
+    } else {
+        Err(invalid_fields("invalid_query", errors))
+    }
+}
+
+fn explicit_networks(
+    state: &AppState,
+    list: &str,
+) -> Result<Vec<Arc<dyn LiveAudioProvider>>, ApiError> {
+    let mut out: Vec<Arc<dyn LiveAudioProvider>> = Vec::new();
+    let mut errors = Vec::new();
+    for name in list.split(',').map(str::trim) {
+        if name.is_empty() {
+            errors.push(field("networks", None, "empty network name in the list"));
+            continue;
+        }
+        match state.registry.get(name) {
+            Some(p) if out.iter().any(|o| o.id() == p.id()) => {}
+            Some(p) => out.push(p.clone()),
+            None => errors.push(field(
+                "networks",
+                Some(name),
+                "not a known network; GET /v1/networks lists them",
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(invalid_fields("invalid_query", errors));
+    }
+    Ok(out)
+}
+
+/// Every network that can search and that this tenant can use now.
+async fn default_search_networks(
+    state: &AppState,
+    tenant: &TenantContext,
+) -> Result<Vec<Arc<dyn LiveAudioProvider>>, ApiError> {
+    let mut out = Vec::new();
+    for provider in state.registry.iter().filter(|p| p.capabilities().search) {
+        if crate::routes::networks::usable_by(state, tenant, provider).await? {
+            out.push(provider.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Splits a comma-separated id list and resolves every entry, reporting all bad ones at once.
+fn resolve_list(
+    raw: &str,
+    param: &str,
+    resolve: impl Fn(&str) -> Result<ResolvedId, onair_core::IdError>,
+) -> Result<Vec<ResolvedId>, ApiError> {
+    let parts: Vec<&str> = raw.split(',').map(str::trim).collect();
+    if raw.trim().is_empty() {
+        return Err(ApiError::invalid_field(
+            "invalid_query",
+            param,
+            format!("`{param}` is empty; give 1 to {MAX_IDS} qualified ids"),
+        ));
+    }
+    if parts.len() > MAX_IDS {
+        return Err(ApiError::invalid_field(
+            "too_many_ids",
+            param,
+            format!(
+                "`{param}` has {} ids; at most {MAX_IDS} are allowed per request",
+                parts.len()
+            ),
+        ));
+    }
+    let mut resolved = Vec::with_capacity(parts.len());
+    let mut errors = Vec::new();
+    for part in parts {
+        match resolve(part) {
+            Ok(r) => resolved.push(r),
+            Err(e) => errors.push(field(param, Some(part), &e.to_string())),
+        }
+    }
+    if errors.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(invalid_fields("invalid_id", errors))
+    }
+}
+
+fn field(name: &str, value: Option<&str>, detail: &str) -> FieldError {
+    FieldError {
+        field: name.to_owned(),
+        value: value.map(shorten),
+        detail: detail.to_owned(),
+    }
+}
+
+fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(100).flat_map(char::escape_debug).collect();
+    if s.chars().count() > 100 {
+        out.push('…');
+    }
+    out
+}
+
+fn invalid_fields(code: &'static str, errors: Vec<FieldError>) -> ApiError {
+    let detail = if errors.len() == 1 {
+        errors[0].detail.clone()
+    } else {
+        format!(
+            "{} parameters or ids are invalid; see `errors`",
+            errors.len()
+        )
+    };
+    ApiError::Invalid {
+        code,
+        detail,
+        errors,
+    }
+}
+
+async fn contexts_by_network<'a>(
+    state: &AppState,
+    tenant: &TenantContext,
+    providers: impl Iterator<Item = &'a Arc<dyn LiveAudioProvider>>,
+) -> Result<Vec<(Arc<dyn LiveAudioProvider>, ResolvedContext)>, ApiError> {
+    let mut out: Vec<(Arc<dyn LiveAudioProvider>, ResolvedContext)> = Vec::new();
+    for p in providers {
+        if out.iter().all(|(o, _)| o.id() != p.id()) {
+            let rc = state.credentials.context_for(tenant, p).await?;
+            out.push((p.clone(), rc));
+        }
+    }
+    Ok(out)
+}
+
+fn context_of<'a>(
+    contexts: &'a [(Arc<dyn LiveAudioProvider>, ResolvedContext)],
+    provider: &Arc<dyn LiveAudioProvider>,
+) -> &'a ResolvedContext {
+    contexts
+        .iter()
+        .find(|(p, _)| p.id() == provider.id())
+        .map(|(_, rc)| rc)
+        .unwrap_or_else(|| &contexts[0].1)
+}
+
+fn item_error(
+    id: Option<String>,
+    network: Option<String>,
+    e: &ProviderError,
+    source: Option<onair_core::CredentialSource>,
+) -> ItemError {
+    let (p, _) = upstream_problem(e, source);
+    ItemError {
+        id,
+        network,
+        status: p.status.as_u16(),
+        code: p.code.to_owned(),
+        title: p.title.to_owned(),
+        detail: p.detail,
+    }
+}
+
+/// Why a network cannot do something: its own status reason when it has one (stubs say
+/// why they cannot serve anything), else a plain statement.
+fn unsupported(provider: &dyn LiveAudioProvider, what: &str) -> ProviderError {
+    let detail = match provider.status().reason {
+        Some(reason) if !provider.capabilities().lookup => reason,
+        _ => format!("{} cannot {what}", provider.display_name()),
+    };
+    ProviderError::Unsupported { detail }
+}
