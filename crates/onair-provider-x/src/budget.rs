@@ -1,0 +1,497 @@
+//! X's rate-limit budgets, per credential × endpoint, and the rule that keeps onair from
+//! driving X into 429 by itself.
+//!
+//! - Every response carrying `x-rate-limit-remaining` and `x-rate-limit-reset` updates its
+//!   bucket. A response without them (X omits them on 401) changes nothing: a missing header
+//!   is never read as "exhausted".
+//! - Before a call, calls already in flight are subtracted from `remaining`; when nothing is
+//!   left and the reset is still ahead, the call is refused with `RateLimitScope::Budget`
+//!   instead of being sent. A burst of concurrent calls therefore cannot overshoot.
+//! - An upstream 429 spends the bucket until its reset. Once a reset has passed, the bucket
+//!   is unknown again and calls flow; unknown budgets never hold calls back.
+//! - A usage cap (X's daily or monthly account cap) holds every endpoint of that credential,
+//!   and one call is let through every [`USAGE_CAP_PROBE`] to see whether it lifted.
+//!
+//! Times are passed in, so the rules are tested without waiting for real windows.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use onair_core::{ProviderError, RateLimitScope, RateLimitSnapshot};
+use reqwest::header::HeaderMap;
+
+use crate::endpoint::Endpoint;
+
+/// How long a usage-capped credential waits before one call probes whether the cap lifted.
+pub(crate) const USAGE_CAP_PROBE: TimeDelta = TimeDelta::seconds(60);
+
+/// How long a 429 without `x-rate-limit-reset` holds its bucket.
+const HOLD_WITHOUT_RESET: TimeDelta = TimeDelta::seconds(60);
+
+/// The shortest hold after a 429, for a reset that is already past by our clock (skew).
+const MIN_HOLD: TimeDelta = TimeDelta::seconds(1);
+
+/// `x-rate-limit-reset`: the absolute Unix second at which the window refills.
+pub(crate) fn reset_at(headers: &HeaderMap) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(header(headers, "x-rate-limit-reset")?, 0)
+}
+
+fn header<T: FromStr>(headers: &HeaderMap, name: &str) -> Option<T> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// What one response said about its bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Observed {
+    pub limit: Option<u32>,
+    pub remaining: u32,
+    pub reset_at: DateTime<Utc>,
+}
+
+impl Observed {
+    /// `None` unless both `remaining` and a readable `reset` are present.
+    pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        Some(Self {
+            limit: header(headers, "x-rate-limit-limit"),
+            remaining: header(headers, "x-rate-limit-remaining")?,
+            reset_at: reset_at(headers)?,
+        })
+    }
+}
+
+type Key = (String, Endpoint);
+
+#[derive(Debug, Default)]
+struct Bucket {
+    limit: Option<u32>,
+    remaining: Option<u32>,
+    reset_at: Option<DateTime<Utc>>,
+    in_flight: u32,
+}
+
+impl Bucket {
+    fn seen(&self) -> bool {
+        self.remaining.is_some()
+    }
+
+    /// `Some(reset)` when the budget is known, spent, and not yet refilled.
+    fn spent_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let reset = self.reset_at.filter(|r| *r > now)?;
+        let remaining = i64::from(self.remaining?);
+        (remaining - i64::from(self.in_flight) <= 0).then_some(reset)
+    }
+
+    fn record(&mut self, seen: Observed) {
+        match self.reset_at {
+            // A new window: it replaces the old one.
+            None => self.replace(seen),
+            Some(current) if seen.reset_at > current => self.replace(seen),
+            // The same window, answers arriving out of order: the budget only shrinks.
+            Some(current) if seen.reset_at == current => {
+                self.remaining = Some(
+                    self.remaining
+                        .map_or(seen.remaining, |r| r.min(seen.remaining)),
+                );
+                self.limit = seen.limit.or(self.limit);
+            }
+            // An answer from a window already replaced.
+            Some(_) => {}
+        }
+    }
+
+    fn replace(&mut self, seen: Observed) {
+        self.limit = seen.limit.or(self.limit);
+        self.remaining = Some(seen.remaining);
+        self.reset_at = Some(seen.reset_at);
+    }
+
+    fn spend_until(&mut self, until: DateTime<Utc>) {
+        self.remaining = Some(0);
+        self.reset_at = Some(self.reset_at.map_or(until, |r| r.max(until)));
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    buckets: HashMap<Key, Bucket>,
+    /// Usage-capped credentials and when one call may probe again.
+    capped: HashMap<String, DateTime<Utc>>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Budgets {
+    state: Mutex<State>,
+}
+
+impl Budgets {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state stays consistent across a panic elsewhere: every update is one step.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A permit to call `endpoint` with `credential` (a fingerprint), or the refusal to send.
+    pub fn try_acquire(
+        &self,
+        credential: &str,
+        endpoint: Endpoint,
+        now: DateTime<Utc>,
+    ) -> Result<Permit<'_>, ProviderError> {
+        let mut state = self.lock();
+        if let Some(probe_at) = state.capped.get_mut(credential) {
+            if *probe_at > now {
+                return Err(ProviderError::RateLimited {
+                    scope: RateLimitScope::UsageCap,
+                    reset_at: None,
+                });
+            }
+            // This call is the probe; the next waits for its answer or another interval.
+            *probe_at = now + USAGE_CAP_PROBE;
+        }
+        let key = (credential.to_owned(), endpoint);
+        let bucket = state.buckets.entry(key.clone()).or_default();
+        if let Some(reset_at) = bucket.spent_until(now) {
+            return Err(ProviderError::RateLimited {
+                scope: RateLimitScope::Budget,
+                reset_at: Some(reset_at),
+            });
+        }
+        bucket.in_flight += 1;
+        Ok(Permit {
+            budgets: self,
+            key: Some(key),
+        })
+    }
+
+    /// The budgets last seen, ordered by credential then endpoint.
+    pub fn snapshots(&self) -> Vec<RateLimitSnapshot> {
+        let state = self.lock();
+        let mut seen: Vec<(&Key, &Bucket)> =
+            state.buckets.iter().filter(|(_, b)| b.seen()).collect();
+        seen.sort_by(|a, b| a.0.cmp(b.0));
+        seen.into_iter()
+            .map(|((credential, endpoint), b)| RateLimitSnapshot {
+                endpoint: endpoint.as_str().to_owned(),
+                credential: credential.clone(),
+                limit: b.limit,
+                remaining: b.remaining,
+                reset_at: b.reset_at,
+            })
+            .collect()
+    }
+}
+
+/// One call counted in flight against its bucket until it is finished or dropped.
+#[must_use = "a permit counts a call in flight until it is finished"]
+pub(crate) struct Permit<'a> {
+    budgets: &'a Budgets,
+    key: Option<Key>,
+}
+
+impl Permit<'_> {
+    /// Records what X answered: its rate-limit headers (if it answered at all) and how the
+    /// call failed (if it did).
+    pub fn finish(
+        mut self,
+        headers: Option<&HeaderMap>,
+        error: Option<&ProviderError>,
+        now: DateTime<Utc>,
+    ) {
+        let Some(key) = self.key.take() else { return };
+        let mut state = self.budgets.lock();
+        let observed = headers.and_then(Observed::from_headers);
+        match error {
+            Some(ProviderError::RateLimited {
+                scope: RateLimitScope::UsageCap,
+                ..
+            }) => {
+                state.capped.insert(key.0.clone(), now + USAGE_CAP_PROBE);
+            }
+            // Any answer other than a usage cap means the cap (if there was one) has lifted.
+            _ if headers.is_some() => {
+                state.capped.remove(&key.0);
+            }
+            _ => {}
+        }
+        let bucket = state.buckets.entry(key).or_default();
+        bucket.in_flight = bucket.in_flight.saturating_sub(1);
+        if let Some(seen) = observed {
+            bucket.record(seen);
+        }
+        if let Some(ProviderError::RateLimited {
+            scope: RateLimitScope::Window,
+            reset_at,
+        }) = error
+        {
+            let until = reset_at
+                .unwrap_or(now + HOLD_WITHOUT_RESET)
+                .max(now + MIN_HOLD);
+            bucket.spend_until(until);
+        }
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        // A call abandoned mid-way (its future dropped) is no longer in flight.
+        if let Some(key) = self.key.take() {
+            let mut state = self.budgets.lock();
+            if let Some(bucket) = state.buckets.get_mut(&key) {
+                bucket.in_flight = bucket.in_flight.saturating_sub(1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use reqwest::header::HeaderValue;
+
+    const FP: &str = "0123456789abcdef";
+    const OTHER: &str = "fedcba9876543210";
+
+    fn t(secs: i64) -> DateTime<Utc> {
+        Utc.timestamp_opt(1_700_000_000 + secs, 0).unwrap()
+    }
+
+    fn headers(limit: u32, remaining: u32, reset: DateTime<Utc>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-rate-limit-limit", limit.into());
+        h.insert("x-rate-limit-remaining", remaining.into());
+        h.insert("x-rate-limit-reset", reset.timestamp().into());
+        h
+    }
+
+    fn spent(e: ProviderError) -> Option<DateTime<Utc>> {
+        match e {
+            ProviderError::RateLimited {
+                scope: RateLimitScope::Budget,
+                reset_at,
+            } => reset_at,
+            other => panic!("expected a budget refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_budgets_let_calls_through() {
+        let b = Budgets::default();
+        let permits: Vec<_> = (0..50)
+            .map(|_| b.try_acquire(FP, Endpoint::SpacesByIds, t(0)).unwrap())
+            .collect();
+        assert_eq!(permits.len(), 50);
+        assert!(b.snapshots().is_empty());
+    }
+
+    #[test]
+    fn in_flight_calls_count_against_remaining() {
+        let b = Budgets::default();
+        b.try_acquire(FP, Endpoint::SpacesSearch, t(0))
+            .unwrap()
+            .finish(Some(&headers(300, 3, t(600))), None, t(0));
+        let burst: Vec<_> = (0..10)
+            .map(|_| b.try_acquire(FP, Endpoint::SpacesSearch, t(1)))
+            .collect();
+        let sent = burst.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(sent, 3);
+        for refused in burst.into_iter().filter_map(Result::err) {
+            assert_eq!(spent(refused), Some(t(600)));
+        }
+        // Other endpoints and other credentials have their own buckets.
+        assert!(b.try_acquire(FP, Endpoint::SpaceById, t(1)).is_ok());
+        assert!(b.try_acquire(OTHER, Endpoint::SpacesSearch, t(1)).is_ok());
+    }
+
+    #[test]
+    fn finished_and_dropped_permits_free_their_slot() {
+        let b = Budgets::default();
+        b.try_acquire(FP, Endpoint::SpaceById, t(0))
+            .unwrap()
+            .finish(Some(&headers(300, 2, t(600))), None, t(0));
+        let first = b.try_acquire(FP, Endpoint::SpaceById, t(1)).unwrap();
+        let second = b.try_acquire(FP, Endpoint::SpaceById, t(1)).unwrap();
+        assert!(b.try_acquire(FP, Endpoint::SpaceById, t(1)).is_err());
+        drop(second);
+        let third = b.try_acquire(FP, Endpoint::SpaceById, t(1)).unwrap();
+        // X reports 1 left after `first`: with `third` still in flight, nothing is left.
+        first.finish(Some(&headers(300, 1, t(600))), None, t(2));
+        assert!(b.try_acquire(FP, Endpoint::SpaceById, t(2)).is_err());
+        third.finish(Some(&headers(300, 0, t(600))), None, t(2));
+        assert_eq!(
+            spent(b.try_acquire(FP, Endpoint::SpaceById, t(3)).err().unwrap()),
+            Some(t(600))
+        );
+    }
+
+    #[test]
+    fn a_passed_reset_makes_the_bucket_unknown_again() {
+        let b = Budgets::default();
+        b.try_acquire(FP, Endpoint::SpaceById, t(0))
+            .unwrap()
+            .finish(Some(&headers(300, 0, t(10))), None, t(0));
+        assert!(b.try_acquire(FP, Endpoint::SpaceById, t(9)).is_err());
+        let permits: Vec<_> = (0..5)
+            .map(|_| b.try_acquire(FP, Endpoint::SpaceById, t(10)).unwrap())
+            .collect();
+        assert_eq!(permits.len(), 5);
+    }
+
+    #[test]
+    fn answers_without_headers_change_nothing() {
+        let b = Budgets::default();
+        let unauthorized = ProviderError::Unauthorized {
+            detail: "no".into(),
+        };
+        b.try_acquire(FP, Endpoint::SpaceById, t(0))
+            .unwrap()
+            .finish(Some(&HeaderMap::new()), Some(&unauthorized), t(0));
+        assert!(b.snapshots().is_empty());
+        b.try_acquire(FP, Endpoint::SpaceById, t(0))
+            .unwrap()
+            .finish(Some(&headers(300, 5, t(600))), None, t(0));
+        b.try_acquire(FP, Endpoint::SpaceById, t(1))
+            .unwrap()
+            .finish(Some(&HeaderMap::new()), Some(&unauthorized), t(1));
+        assert_eq!(b.snapshots()[0].remaining, Some(5));
+        assert!(b.try_acquire(FP, Endpoint::SpaceById, t(1)).is_ok());
+    }
+
+    #[test]
+    fn late_answers_from_the_same_window_never_raise_the_budget() {
+        let b = Budgets::default();
+        for remaining in [5, 9, 2] {
+            b.try_acquire(FP, Endpoint::SpacesByIds, t(0))
+                .unwrap()
+                .finish(Some(&headers(300, remaining, t(600))), None, t(0));
+        }
+        assert_eq!(b.snapshots()[0].remaining, Some(2));
+        // An answer from an older window is ignored; a newer window replaces.
+        b.try_acquire(FP, Endpoint::SpacesByIds, t(1))
+            .unwrap()
+            .finish(Some(&headers(300, 299, t(300))), None, t(1));
+        assert_eq!(b.snapshots()[0].remaining, Some(2));
+        b.try_acquire(FP, Endpoint::SpacesByIds, t(1))
+            .unwrap()
+            .finish(Some(&headers(300, 299, t(1500))), None, t(1));
+        let snap = &b.snapshots()[0];
+        assert_eq!(
+            (snap.remaining, snap.reset_at, snap.limit),
+            (Some(299), Some(t(1500)), Some(300))
+        );
+        assert_eq!(snap.endpoint, "/2/spaces");
+        assert_eq!(snap.credential, FP);
+    }
+
+    #[test]
+    fn an_upstream_429_holds_the_bucket_until_its_reset() {
+        let b = Budgets::default();
+        let limited = ProviderError::RateLimited {
+            scope: RateLimitScope::Window,
+            reset_at: Some(t(30)),
+        };
+        // Headers still said 7 left (another instance spent them): the 429 wins.
+        b.try_acquire(FP, Endpoint::SpacesSearch, t(0))
+            .unwrap()
+            .finish(Some(&headers(300, 7, t(30))), Some(&limited), t(0));
+        assert_eq!(
+            spent(
+                b.try_acquire(FP, Endpoint::SpacesSearch, t(29))
+                    .err()
+                    .unwrap()
+            ),
+            Some(t(30))
+        );
+        assert!(b.try_acquire(FP, Endpoint::SpacesSearch, t(30)).is_ok());
+    }
+
+    #[test]
+    fn a_429_without_a_reset_holds_for_a_while() {
+        let b = Budgets::default();
+        let limited = ProviderError::RateLimited {
+            scope: RateLimitScope::Window,
+            reset_at: None,
+        };
+        b.try_acquire(FP, Endpoint::SpaceById, t(0))
+            .unwrap()
+            .finish(Some(&HeaderMap::new()), Some(&limited), t(0));
+        assert_eq!(
+            spent(b.try_acquire(FP, Endpoint::SpaceById, t(59)).err().unwrap()),
+            Some(t(60))
+        );
+        assert!(b.try_acquire(FP, Endpoint::SpaceById, t(60)).is_ok());
+    }
+
+    #[test]
+    fn a_usage_cap_holds_the_credential_and_probes() {
+        let b = Budgets::default();
+        let capped = ProviderError::RateLimited {
+            scope: RateLimitScope::UsageCap,
+            reset_at: None,
+        };
+        b.try_acquire(FP, Endpoint::SpacesSearch, t(0))
+            .unwrap()
+            .finish(Some(&HeaderMap::new()), Some(&capped), t(0));
+        for endpoint in [Endpoint::SpaceById, Endpoint::SpacesByCreatorIds] {
+            assert_eq!(
+                b.try_acquire(FP, endpoint, t(10)).err(),
+                Some(capped.clone())
+            );
+        }
+        assert!(b.try_acquire(OTHER, Endpoint::SpaceById, t(10)).is_ok());
+        // One probe after the interval; others wait for its answer.
+        let probe = b.try_acquire(FP, Endpoint::SpaceById, t(60)).unwrap();
+        assert!(b.try_acquire(FP, Endpoint::SpaceById, t(61)).is_err());
+        probe.finish(Some(&headers(300, 100, t(600))), None, t(61));
+        assert!(b.try_acquire(FP, Endpoint::SpacesSearch, t(61)).is_ok());
+    }
+
+    #[test]
+    fn unreadable_headers_are_ignored() {
+        let mut h = HeaderMap::new();
+        h.insert("x-rate-limit-remaining", HeaderValue::from_static("-1"));
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("soon"));
+        assert_eq!(Observed::from_headers(&h), None);
+        h.insert("x-rate-limit-remaining", HeaderValue::from_static(" 12 "));
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("1633364979"));
+        assert_eq!(
+            Observed::from_headers(&h),
+            Some(Observed {
+                limit: None,
+                remaining: 12,
+                reset_at: Utc.timestamp_opt(1_633_364_979, 0).unwrap()
+            })
+        );
+        h.insert(
+            "x-rate-limit-reset",
+            HeaderValue::from_static("99999999999999999"),
+        );
+        assert_eq!(reset_at(&h), None);
+    }
+
+    proptest! {
+        #[test]
+        fn no_sequence_of_answers_lets_a_burst_overshoot(
+            answers in proptest::collection::vec((0u32..20, 0i64..120), 1..20),
+            burst in 1usize..40,
+        ) {
+            let b = Budgets::default();
+            for (remaining, reset) in &answers {
+                b.try_acquire(FP, Endpoint::SpacesByIds, t(0))
+                    .map(|p| p.finish(Some(&headers(300, *remaining, t(*reset))), None, t(0)))
+                    .ok();
+            }
+            let snap = b.snapshots();
+            let known = snap.first().filter(|s| s.reset_at.unwrap() > t(0)).and_then(|s| s.remaining);
+            let permits: Vec<_> = (0..burst)
+                .filter_map(|_| b.try_acquire(FP, Endpoint::SpacesByIds, t(0)).ok())
+                .collect();
+            match known {
+                Some(remaining) => prop_assert_eq!(permits.len(), burst.min(remaining as usize)),
+                None => prop_assert_eq!(permits.len(), burst),
+            }
+        }
+    }
+}
