@@ -1,1 +1,0 @@
-//! A fake of the X API v2 Spaces endpoints.
