@@ -7,8 +7,11 @@
 //! - Before a call, calls already in flight are subtracted from `remaining`; when nothing is
 //!   left and the reset is still ahead, the call is refused with `RateLimitScope::Budget`
 //!   instead of being sent. A burst of concurrent calls therefore cannot overshoot.
-//! - An upstream 429 spends the bucket until its reset. Once a reset has passed, the bucket
-//!   is unknown again and calls flow; unknown budgets never hold calls back.
+//! - An upstream 429 holds the bucket until its reset. Once a reset has passed, the bucket
+//!   is unknown again and calls flow; unknown budgets never hold calls back. One exception:
+//!   a 429 from `by/creator_ids` while its window still has budget is X's one-a-second
+//!   limit (another instance or another token of the same app got there first), so it holds
+//!   the bucket for a second, not for the window.
 //! - A usage cap (X's daily or monthly account cap) holds every endpoint of that credential,
 //!   and one call is let through every [`USAGE_CAP_PROBE`] to see whether it lifted.
 //!
@@ -30,7 +33,8 @@ pub(crate) const USAGE_CAP_PROBE: TimeDelta = TimeDelta::seconds(60);
 /// How long a 429 without `x-rate-limit-reset` holds its bucket.
 const HOLD_WITHOUT_RESET: TimeDelta = TimeDelta::seconds(60);
 
-/// The shortest hold after a 429, for a reset that is already past by our clock (skew).
+/// The shortest hold after a 429, for a reset that is already past by our clock (skew),
+/// and the hold after `by/creator_ids`' one-a-second limit.
 const MIN_HOLD: TimeDelta = TimeDelta::seconds(1);
 
 /// `x-rate-limit-reset`: the absolute Unix second at which the window refills.
@@ -68,6 +72,8 @@ struct Bucket {
     limit: Option<u32>,
     remaining: Option<u32>,
     reset_at: Option<DateTime<Utc>>,
+    /// After an upstream 429: no call before this, whatever the headers said.
+    held_until: Option<DateTime<Utc>>,
     in_flight: u32,
 }
 
@@ -78,6 +84,9 @@ impl Bucket {
 
     /// `Some(reset)` when the budget is known, spent, and not yet refilled.
     fn spent_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if let Some(held) = self.held_until.filter(|h| *h > now) {
+            return Some(held);
+        }
         let reset = self.reset_at.filter(|r| *r > now)?;
         let remaining = i64::from(self.remaining?);
         (remaining - i64::from(self.in_flight) <= 0).then_some(reset)
@@ -107,9 +116,8 @@ impl Bucket {
         self.reset_at = Some(seen.reset_at);
     }
 
-    fn spend_until(&mut self, until: DateTime<Utc>) {
-        self.remaining = Some(0);
-        self.reset_at = Some(self.reset_at.map_or(until, |r| r.max(until)));
+    fn hold_until(&mut self, until: DateTime<Utc>) {
+        self.held_until = Some(self.held_until.map_or(until, |h| h.max(until)));
     }
 }
 
@@ -214,6 +222,7 @@ impl Permit<'_> {
             }
             _ => {}
         }
+        let endpoint = key.1;
         let bucket = state.buckets.entry(key).or_default();
         bucket.in_flight = bucket.in_flight.saturating_sub(1);
         if let Some(seen) = observed {
@@ -224,10 +233,16 @@ impl Permit<'_> {
             reset_at,
         }) = error
         {
-            let until = reset_at
-                .unwrap_or(now + HOLD_WITHOUT_RESET)
-                .max(now + MIN_HOLD);
-            bucket.spend_until(until);
+            let per_second = endpoint == Endpoint::SpacesByCreatorIds
+                && observed.is_some_and(|seen| seen.remaining > 0);
+            let until = if per_second {
+                now + MIN_HOLD
+            } else {
+                reset_at
+                    .unwrap_or(now + HOLD_WITHOUT_RESET)
+                    .max(now + MIN_HOLD)
+            };
+            bucket.hold_until(until);
         }
     }
 }
@@ -405,6 +420,38 @@ mod tests {
             Some(t(30))
         );
         assert!(b.try_acquire(FP, Endpoint::SpacesSearch, t(30)).is_ok());
+    }
+
+    #[test]
+    fn a_per_second_429_of_creator_lookups_holds_for_a_second() {
+        let b = Budgets::default();
+        let limited = ProviderError::RateLimited {
+            scope: RateLimitScope::Window,
+            reset_at: Some(t(900)),
+        };
+        b.try_acquire(FP, Endpoint::SpacesByCreatorIds, t(0))
+            .unwrap()
+            .finish(Some(&headers(300, 250, t(900))), Some(&limited), t(0));
+        assert_eq!(
+            spent(
+                b.try_acquire(FP, Endpoint::SpacesByCreatorIds, t(0))
+                    .err()
+                    .unwrap()
+            ),
+            Some(t(1))
+        );
+        assert!(
+            b.try_acquire(FP, Endpoint::SpacesByCreatorIds, t(1))
+                .is_ok()
+        );
+        // Spent: the window holds, as on every endpoint.
+        b.try_acquire(FP, Endpoint::SpacesByCreatorIds, t(2))
+            .unwrap()
+            .finish(Some(&headers(300, 0, t(900))), Some(&limited), t(2));
+        assert!(
+            b.try_acquire(FP, Endpoint::SpacesByCreatorIds, t(899))
+                .is_err()
+        );
     }
 
     #[test]

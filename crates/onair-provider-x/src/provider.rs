@@ -132,9 +132,11 @@ impl XProvider {
                     "X call held back: the known budget is spent"
                 );
             })?;
-        if endpoint == Endpoint::SpacesByCreatorIds {
-            self.creator_pacer.wait_turn(fingerprint).await;
-        }
+        // Held until X has answered; see `pacing` for why the spacing counts from there.
+        let _turn = match endpoint {
+            Endpoint::SpacesByCreatorIds => self.creator_pacer.turn(fingerprint).await,
+            _ => None,
+        };
         let span = tracing::info_span!(
             "x_call",
             endpoint = endpoint.as_str(),
@@ -225,7 +227,7 @@ impl XProvider {
             })
             .collect();
         for problem in errors.as_slice() {
-            if let Some(id) = problem.subject().filter(|s| chunk.contains(s)) {
+            if let Some(id) = problem.space_subject().filter(|s| chunk.contains(s)) {
                 outcomes
                     .entry(id.to_owned())
                     .or_insert_with(|| Err(classify(Failure::Inline { problem, id })));
@@ -400,8 +402,8 @@ impl LiveAudioProvider for XProvider {
         let problems = errors.as_slice();
         let problem = problems
             .iter()
-            .find(|p| p.subject() == Some(id))
-            .or(problems.first());
+            .find(|p| p.space_subject() == Some(id))
+            .or_else(|| problems.iter().find(|p| p.is_about_spaces()));
         Err(match problem {
             Some(problem) => classify(Failure::Inline { problem, id }),
             None => classify(Failure::Malformed(
@@ -481,7 +483,7 @@ impl LiveAudioProvider for XProvider {
         }
         let credential = self.credential(ctx)?;
         let wanted = distinct(user_ids);
-        // Started together; the pacer lets them out one interval apart, in this order.
+        // Started together; the pacer lets them out one at a time, in this order.
         let answers = join_all(
             wanted
                 .chunks(MAX_IDS_PER_CALL)

@@ -104,6 +104,9 @@ pub(crate) struct Problem {
     pub value: Lenient<WireId>,
     #[serde(default)]
     pub resource_id: Lenient<WireId>,
+    /// `space`, `user`, `topic`, …: expansions report missing users in the same list.
+    #[serde(default)]
+    pub resource_type: Lenient<String>,
     /// 400 bodies: one item per offending parameter value.
     #[serde(default)]
     pub errors: Lenient<Vec<Lenient<InvalidParameter>>>,
@@ -121,6 +124,17 @@ impl Problem {
         let kind = self.kind.get()?;
         let (_, slug) = kind.rsplit_once("/2/problems/")?;
         (!slug.is_empty()).then_some(slug.trim_end_matches('/'))
+    }
+
+    /// The Space id an inline problem is about; `None` when it is about something else
+    /// (an expanded user, a field) or names nothing.
+    pub fn space_subject(&self) -> Option<&str> {
+        self.is_about_spaces().then(|| self.subject()).flatten()
+    }
+
+    /// Whether the problem may concern a Space: it names no other resource type.
+    pub fn is_about_spaces(&self) -> bool {
+        self.resource_type.get().is_none_or(|t| t == "space")
     }
 
     /// The id an inline problem is about.
@@ -363,6 +377,14 @@ mod tests {
         let p = &env.errors.as_slice()[0];
         assert_eq!(p.slug(), Some("resource-not-found"));
         assert_eq!(p.subject(), Some("1nAJELYEEPvGL"));
+        assert_eq!(p.space_subject(), Some("1nAJELYEEPvGL"));
+        let user: Problem = serde_json::from_str(
+            r#"{"value":"1580000000000000001","resource_type":"user","parameter":"creator_id",
+            "resource_id":"1580000000000000001","type":"https://api.x.com/2/problems/resource-not-found"}"#,
+        )
+        .unwrap();
+        assert_eq!(user.subject(), Some("1580000000000000001"));
+        assert_eq!(user.space_subject(), None);
         let x_host = Problem {
             kind: Lenient::Present("https://api.x.com/2/problems/usage-capped".into()),
             ..Problem::default()
