@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::config::ProblemHost;
 use super::endpoint::Endpoint;
 use super::fields::{USER_DEFAULT_MASK, USER_FIELDS, mask_of};
-use super::model::{SeedTweet, SpaceState};
+use super::model::{SeedTopic, SeedTweet, SpaceState};
 use super::params::Params;
 use super::problems::{self, InvalidParam};
 use super::render::{self, Obj, SpaceSelection, expansion};
@@ -185,14 +185,9 @@ fn spaces_envelope(
             }
         }
         if sel.expands(expansion::TOPIC_IDS) {
-            for id in &s.topic_ids {
-                if let Some(topic) = ctx.world.topics.get(id) {
-                    if !topics
-                        .iter()
-                        .any(|t: &&super::model::SeedTopic| t.id == topic.id)
-                    {
-                        topics.push(topic);
-                    }
+            for topic in s.topic_ids.iter().filter_map(|id| ctx.world.topics.get(id)) {
+                if !topics.iter().any(|t: &&SeedTopic| t.id == topic.id) {
+                    topics.push(topic);
                 }
             }
         }

@@ -131,10 +131,10 @@ pub(crate) fn space(out: &mut String, space: &StoredSpace, mask: u64, viewer: Op
 pub(crate) fn user(out: &mut String, user: &StoredUser, mask: u64) {
     let mut obj = Obj::open(out);
     for i in USER_RENDER_ORDER {
-        if mask & (1 << i) != 0 {
-            if let Some(fragment) = &user.fragments[i] {
-                obj.raw(USER_FIELDS[i], fragment);
-            }
+        if mask & (1 << i) != 0
+            && let Some(fragment) = &user.fragments[i]
+        {
+            obj.raw(USER_FIELDS[i], fragment);
         }
     }
     obj.close();
@@ -145,10 +145,10 @@ pub(crate) fn topic(out: &mut String, topic: &SeedTopic, mask: u64) {
     let mut obj = Obj::open(out);
     obj.raw("id", &json_str(&topic.id));
     obj.raw("name", &json_str(&topic.name));
-    if mask & 1 != 0 {
-        if let Some(description) = &topic.description {
-            obj.raw("description", &json_str(description));
-        }
+    if mask & 1 != 0
+        && let Some(description) = &topic.description
+    {
+        obj.raw("description", &json_str(description));
     }
     obj.close();
 }

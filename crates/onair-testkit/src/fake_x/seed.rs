@@ -84,7 +84,7 @@ pub const NO_MATCH_QUERY: &str = "zzzznotatitle";
 /// The id of the `i`-th generated Space: 13 characters starting with `1`, like X's.
 pub fn generated_space_id(i: usize) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut n = splitmix64(i as u64 ^ 0x5EED_0F_5FACE5);
+    let mut n = splitmix64(i as u64 ^ 0x5EED_0F5F_ACE5);
     let mut id = String::from("1");
     for _ in 0..12 {
         id.push(ALPHABET[(n % 62) as usize] as char);
