@@ -211,6 +211,7 @@ pub async fn run(backend: &dyn Backend) {
     integrity(backend, &*store, &world, &creds).await;
     audit(&*store, &world, &creds).await;
     isolation(&*store, &ring, &world, &creds).await;
+    concurrent_puts(&*store, &mut world).await;
     rotation(backend, &secret, &world).await;
     no_plaintext(backend, &world).await;
 }
@@ -1068,10 +1069,35 @@ async fn isolation(store: &dyn Store, ring: &Keyring, world: &World, creds: &Cre
     );
 }
 
+/// Puts racing for one scope all succeed and leave exactly one row.
+async fn concurrent_puts(store: &dyn Store, world: &mut World) {
+    let acme = &world.acme.id;
+    let secrets: Vec<SecretString> = (0..8)
+        .map(|i| upstream_secret(&format!("race-{i}")))
+        .collect();
+    world.upstream.extend(secrets.iter().cloned());
+    let puts = secrets
+        .iter()
+        .map(|s| store.put_credential(acme, &Actor::Operator, None, "race", s));
+    let results = futures::future::join_all(puts).await;
+    let infos: Vec<CredentialInfo> = results
+        .into_iter()
+        .map(|r| r.expect("a racing put"))
+        .collect();
+    assert!(
+        infos.iter().all(|i| i.id == infos[0].id),
+        "racing puts share one row: {infos:#?}"
+    );
+    let listed = store.list_credentials(acme).await.unwrap();
+    assert_eq!(listed.iter().filter(|c| c.network == "race").count(), 1);
+    let got = get_secret(store, acme, None, "race").await.unwrap();
+    assert!(secrets.iter().any(|s| s.expose_secret() == got));
+}
+
 async fn rotation(backend: &dyn Backend, old_secret: &SecretString, world: &World) {
     let new_secret = generate_secret_key();
     let rotated = backend
-        .open(keyring(&new_secret, &[old_secret.clone()]))
+        .open(keyring(&new_secret, std::slice::from_ref(old_secret)))
         .await;
     assert_eq!(rotated.migrate().await.unwrap(), 0);
 
@@ -1085,7 +1111,7 @@ async fn rotation(backend: &dyn Backend, old_secret: &SecretString, world: &Worl
             all.push((info, before.secret.expose_secret().to_owned()));
         }
     }
-    assert_eq!(all.len(), 4);
+    assert_eq!(all.len(), 5);
     assert_eq!(
         rotated.rewrap_credentials().await.unwrap(),
         all.len(),
