@@ -125,7 +125,8 @@ impl XProvider {
             .budgets
             .try_acquire(fingerprint, endpoint, Utc::now())
             .inspect_err(|e| {
-                tracing::info!(
+                // Debug, not info: a spent budget refuses every call of a burst.
+                tracing::debug!(
                     endpoint = endpoint.as_str(),
                     credential = fingerprint,
                     code = e.code(),
@@ -520,6 +521,7 @@ impl LiveAudioProvider for XProvider {
                 ),
             });
         }
+        // Nothing asked for, nothing to spend a call on.
         if query.limit == 0 {
             return Ok(Vec::new());
         }
