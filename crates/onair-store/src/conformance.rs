@@ -172,15 +172,38 @@ fn within(at: DateTime<Utc>, from: DateTime<Utc>, what: &str) {
     );
 }
 
+/// The tenants every chapter uses.
+struct Tenants {
+    started: DateTime<Utc>,
+    acme: Tenant,
+    globex: Tenant,
+}
+
+/// Acme's keys.
+struct Keys {
+    /// Active and touched.
+    key: ApiKey,
+    key_token: Token,
+    /// Revoked by the tenant itself, and by the operator.
+    revoked_by_tenant: ApiKey,
+    revoked_by_operator: ApiKey,
+}
+
+/// Acme's profiles: alice stays, bob is deleted with his credential.
+struct Profiles {
+    alice: Profile,
+    alice_token: Token,
+    bob: Profile,
+    bob_token: Token,
+}
+
 /// Everything later chapters of the story refer to.
 struct World {
     started: DateTime<Utc>,
     acme: Tenant,
     globex: Tenant,
-    /// Acme's first key (active, touched).
     key: ApiKey,
     key_token: Token,
-    /// Acme's key revoked by the tenant itself, and the one revoked by the operator.
     revoked_by_tenant: ApiKey,
     revoked_by_operator: ApiKey,
     alice: Profile,
@@ -204,9 +227,23 @@ pub async fn run(backend: &dyn Backend) {
         .await
         .expect("subscribe_invalidations");
 
-    let mut world = tenants(&*store).await;
-    api_keys(&*store, &ring, &mut world, &mut invalidations).await;
-    profiles(&*store, &ring, &mut world).await;
+    let tenants = tenants(&*store).await;
+    let keys = api_keys(&*store, &ring, &tenants, &mut invalidations).await;
+    let profiles = profiles(&*store, &ring, &tenants, &keys).await;
+    let mut world = World {
+        started: tenants.started,
+        acme: tenants.acme,
+        globex: tenants.globex,
+        key: keys.key,
+        key_token: keys.key_token,
+        revoked_by_tenant: keys.revoked_by_tenant,
+        revoked_by_operator: keys.revoked_by_operator,
+        alice: profiles.alice,
+        alice_token: profiles.alice_token,
+        bob: profiles.bob,
+        bob_token: profiles.bob_token,
+        upstream: Vec::new(),
+    };
     let creds = credentials(&*store, &ring, &mut world, &mut invalidations).await;
     integrity(backend, &*store, &world, &creds).await;
     audit(&*store, &world, &creds).await;
@@ -228,7 +265,7 @@ async fn migrations(store: &dyn Store) {
     store.ping().await.expect("ping");
 }
 
-async fn tenants(store: &dyn Store) -> World {
+async fn tenants(store: &dyn Store) -> Tenants {
     let started = Utc::now();
     assert_eq!(store.list_tenants().await.unwrap(), vec![]);
 
@@ -257,50 +294,20 @@ async fn tenants(store: &dyn Store) -> World {
         "tenants, oldest first"
     );
 
-    World {
+    Tenants {
         started,
         acme,
         globex,
-        key: placeholder_key(),
-        key_token: Token::generate(TokenKind::ApiKey),
-        revoked_by_tenant: placeholder_key(),
-        revoked_by_operator: placeholder_key(),
-        alice: placeholder_profile(),
-        alice_token: Token::generate(TokenKind::ProfileKey),
-        bob: placeholder_profile(),
-        bob_token: Token::generate(TokenKind::ProfileKey),
-        upstream: Vec::new(),
-    }
-}
-
-fn placeholder_key() -> ApiKey {
-    ApiKey {
-        id: Token::generate(TokenKind::ApiKey).api_key_id(),
-        tenant_id: TenantId::generate(),
-        name: String::new(),
-        created_at: Utc::now(),
-        last_used_at: None,
-        expires_at: None,
-        revoked_at: None,
-    }
-}
-
-fn placeholder_profile() -> Profile {
-    Profile {
-        id: ProfileId::generate(),
-        tenant_id: TenantId::generate(),
-        name: String::new(),
-        created_at: Utc::now(),
     }
 }
 
 async fn api_keys(
     store: &dyn Store,
     ring: &Keyring,
-    world: &mut World,
+    tenants: &Tenants,
     invalidations: &mut InvalidationStream,
-) {
-    let acme = world.acme.id.clone();
+) -> Keys {
+    let acme = tenants.acme.id.clone();
     let (token, mut new) = new_key(ring, "ci");
     let hash = new.hash;
     let expires_at = micros(Utc::now() + TimeDelta::days(30));
@@ -315,7 +322,7 @@ async fn api_keys(
     assert_eq!(key.name, "ci");
     assert_eq!(key.expires_at, Some(expires_at));
     assert_eq!((key.last_used_at, key.revoked_at), (None, None));
-    within(key.created_at, world.started, "key created_at");
+    within(key.created_at, tenants.started, "key created_at");
     assert!(key.is_active(Utc::now()));
 
     assert_eq!(store.get_api_key(&acme, &key.id).await.unwrap(), key);
@@ -345,7 +352,7 @@ async fn api_keys(
         "a second key with the same id",
         "api_keys_id",
         store
-            .create_api_key(&world.globex.id, &Actor::Operator, same_id)
+            .create_api_key(&tenants.globex.id, &Actor::Operator, same_id)
             .await,
     );
     let (_, mut same_hash) = new_key(ring, "same hash");
@@ -394,7 +401,7 @@ async fn api_keys(
         .await
         .unwrap();
     let revoked_at = revoked.revoked_at.expect("revoke sets revoked_at");
-    within(revoked_at, world.started, "revoked_at");
+    within(revoked_at, tenants.started, "revoked_at");
     assert!(!revoked.is_active(Utc::now()));
     assert_eq!(
         ApiKey {
@@ -455,17 +462,22 @@ async fn api_keys(
         vec![key.clone(), revoked.clone(), third_revoked.clone()],
         "keys, oldest first"
     );
-    assert_eq!(store.list_api_keys(&world.globex.id).await.unwrap(), vec![]);
+    assert_eq!(
+        store.list_api_keys(&tenants.globex.id).await.unwrap(),
+        vec![]
+    );
 
-    world.key = key;
-    world.key_token = token;
-    world.revoked_by_tenant = revoked;
-    world.revoked_by_operator = third_revoked;
+    Keys {
+        key,
+        key_token: token,
+        revoked_by_tenant: revoked,
+        revoked_by_operator: third_revoked,
+    }
 }
 
-async fn profiles(store: &dyn Store, ring: &Keyring, world: &mut World) {
-    let acme = world.acme.id.clone();
-    let actor = Actor::ApiKey(world.key.id.clone());
+async fn profiles(store: &dyn Store, ring: &Keyring, tenants: &Tenants, keys: &Keys) -> Profiles {
+    let acme = tenants.acme.id.clone();
+    let actor = Actor::ApiKey(keys.key.id.clone());
     let alice_token = Token::generate(TokenKind::ProfileKey);
     let alice_hash = ring.hash_token(&alice_token);
 
@@ -475,7 +487,7 @@ async fn profiles(store: &dyn Store, ring: &Keyring, world: &mut World) {
         .unwrap();
     assert_eq!(alice.tenant_id, acme);
     assert_eq!(alice.name, "alice");
-    within(alice.created_at, world.started, "profile created_at");
+    within(alice.created_at, tenants.started, "profile created_at");
     assert_eq!(store.get_profile(&acme, &alice.id).await.unwrap(), alice);
     assert_eq!(
         store.find_profile_by_key(&acme, &alice_hash).await.unwrap(),
@@ -518,12 +530,17 @@ async fn profiles(store: &dyn Store, ring: &Keyring, world: &mut World) {
         vec![alice.clone(), bob.clone()],
         "profiles, oldest first"
     );
-    assert_eq!(store.list_profiles(&world.globex.id).await.unwrap(), vec![]);
+    assert_eq!(
+        store.list_profiles(&tenants.globex.id).await.unwrap(),
+        vec![]
+    );
 
-    world.alice = alice;
-    world.alice_token = alice_token;
-    world.bob = bob;
-    world.bob_token = bob_token;
+    Profiles {
+        alice,
+        alice_token,
+        bob,
+        bob_token,
+    }
 }
 
 /// Credentials the later chapters use.
