@@ -25,7 +25,7 @@ use onair_store::{
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use sqlx::{
-    PgConnection, Postgres, Transaction,
+    Connection, PgConnection, Postgres, Transaction,
     migrate::Migrator,
     postgres::{PgConnectOptions, PgPool, PgPoolOptions},
 };
@@ -96,35 +96,55 @@ fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
     at.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(at)
 }
 
+fn connect_options(url: &str) -> Result<PgConnectOptions, StoreError> {
+    Ok(PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Other(format!("`{url}` is not a valid Postgres URL: {e}")))?
+        .application_name("onair")
+        .options([
+            ("statement_timeout", STATEMENT_TIMEOUT),
+            ("lock_timeout", LOCK_TIMEOUT),
+            (
+                "idle_in_transaction_session_timeout",
+                IDLE_IN_TRANSACTION_TIMEOUT,
+            ),
+        ]))
+}
+
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .min_connections(0)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        // Check a pooled connection before use, so one the server dropped while idle is
+        // replaced instead of failing the call.
+        .test_before_acquire(true)
+}
+
 impl PostgresStore {
     /// Connects to `url` (`postgres://user:pass@host:5432/db`) and checks one connection,
     /// answering `Unavailable` within about a second when the database cannot be reached.
     /// Does not migrate.
     pub async fn connect(url: &str, keyring: Arc<Keyring>) -> Result<Self, StoreError> {
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Other(format!("`{url}` is not a valid Postgres URL: {e}")))?
-            .application_name("onair")
-            .options([
-                ("statement_timeout", STATEMENT_TIMEOUT),
-                ("lock_timeout", LOCK_TIMEOUT),
-                (
-                    "idle_in_transaction_session_timeout",
-                    IDLE_IN_TRANSACTION_TIMEOUT,
-                ),
-            ]);
-        let pool = PgPoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .min_connections(0)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            // Check a pooled connection before use, so one the server dropped while idle is
-            // replaced instead of failing the call.
-            .test_before_acquire(true)
+        let options = connect_options(url)?;
+        let pool = pool_options()
             .connect_with(options.clone())
             .await
             .map_err(|e| match map(e) {
                 StoreError::Other(msg) => StoreError::Unavailable(msg),
                 other => other,
             })?;
+        Ok(Self {
+            pool,
+            options,
+            keyring,
+        })
+    }
+
+    /// Like [`PostgresStore::connect`], but connects on first use: for a server that should
+    /// start (and report itself not ready) while the database is still down.
+    pub fn connect_lazy(url: &str, keyring: Arc<Keyring>) -> Result<Self, StoreError> {
+        let options = connect_options(url)?;
+        let pool = pool_options().connect_lazy_with(options.clone());
         Ok(Self {
             pool,
             options,
@@ -261,7 +281,20 @@ impl Store for PostgresStore {
                 .map_err(map)
         };
         let before = applied().await?;
-        MIGRATOR.run(&self.pool).await.map_err(map_migrate)?;
+        // A connection of its own, without the per-statement bounds: a migration may
+        // rightly take longer, and waits its turn behind other instances' migrations.
+        let mut conn = self.pool.acquire().await.map_err(map)?.detach();
+        sqlx::raw_sql("SET statement_timeout = 0; SET lock_timeout = 0")
+            .execute(&mut conn)
+            .await
+            .map_err(map)?;
+        // `run_direct` is `run` without the `Acquire` bound async-trait cannot satisfy.
+        let outcome = MIGRATOR
+            .run_direct(None, &mut conn, false)
+            .await
+            .map_err(map_migrate);
+        let _ = conn.close().await;
+        outcome?;
         let after = applied().await?;
         Ok(usize::try_from(after - before).unwrap_or_default())
     }

@@ -175,16 +175,38 @@ async fn a_lost_database_answers_unavailable_quickly_and_the_pool_recovers() {
     db.cleanup().await.unwrap();
 }
 
-#[tokio::test]
-async fn a_closed_port_answers_unavailable_quickly() {
-    // A port nobody listens on: bind one, then let it go.
+/// A URL of a port nobody listens on: bind one, then let it go.
+fn closed_port_url() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let url = format!("postgres://postgres@127.0.0.1:{port}/onair");
+    format!("postgres://postgres@127.0.0.1:{port}/onair")
+}
+
+#[tokio::test]
+async fn a_closed_port_answers_unavailable_quickly() {
+    let url = closed_port_url();
     conformance::assert_unavailable("connect", PostgresStore::connect(&url, keyring())).await;
+
+    // A lazy store starts anyway and answers Unavailable until the database is there.
+    let lazy = PostgresStore::connect_lazy(&url, keyring()).unwrap();
+    conformance::assert_store_unavailable(&lazy, &onair_store::TenantId::generate()).await;
+    conformance::assert_unavailable("migrate", lazy.migrate()).await;
+}
+
+#[tokio::test]
+async fn a_lazy_store_works_once_the_database_is_there() {
+    let Some(db) = TestDatabase::create_or_skip().await else {
+        return;
+    };
+    let ring = keyring();
+    let lazy = PostgresStore::connect_lazy(db.url(), ring.clone()).unwrap();
+    let seeded = conformance::seed(&lazy, &ring).await;
+    conformance::check_seeded(&lazy, &seeded).await;
+    lazy.close().await;
+    db.cleanup().await.unwrap();
 }
 
 #[tokio::test]
@@ -302,5 +324,21 @@ async fn invalidations_reach_other_instances_and_resync_after_a_lost_listener() 
     drop(stream);
     writer.close().await;
     reader.close().await;
+    db.cleanup().await.unwrap();
+}
+
+#[tokio::test]
+async fn instances_migrating_together_do_not_collide() {
+    let Some(db) = TestDatabase::create_or_skip().await else {
+        return;
+    };
+    let a = PostgresStore::connect(db.url(), keyring()).await.unwrap();
+    let b = PostgresStore::connect(db.url(), keyring()).await.unwrap();
+    let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
+    assert!(ra.unwrap() + rb.unwrap() >= 1);
+    assert_eq!(a.migrate().await.unwrap(), 0);
+    a.create_tenant(&Actor::Operator, "t").await.unwrap();
+    a.close().await;
+    b.close().await;
     db.cleanup().await.unwrap();
 }
