@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use onair_testkit::fake_x::{FakeX, FakeXConfig, ProblemHost, Seed, TokenKind};
+use onair_testkit::fake_x::{FakeX, FakeXConfig, Fault, FaultKind, ProblemHost, Seed, TokenKind};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum SeedArg {
@@ -58,6 +58,11 @@ struct Args {
     /// Keep a record of every call in memory (off by default: nothing reads it here).
     #[arg(long)]
     record_calls: bool,
+    /// Queue a fault for one request, in order (repeatable): status-NNN, rate-limited,
+    /// usage-capped, credits-depleted, client-forbidden, unsupported-authentication,
+    /// latency-MS, malformed-body, truncated-body, drop-connection.
+    #[arg(long = "fault", value_name = "FAULT")]
+    faults: Vec<FaultKind>,
 }
 
 #[tokio::main]
@@ -98,6 +103,9 @@ async fn main() -> anyhow::Result<()> {
     }
     for (user_id, token) in user_tokens {
         fake.add_token(&token, TokenKind::User { user_id });
+    }
+    for kind in args.faults {
+        fake.inject(Fault::once(kind));
     }
     println!("{}", fake.base_url());
     println!("{}", fake.app_token());

@@ -77,6 +77,40 @@ pub enum FaultKind {
     DropConnection,
 }
 
+/// A fault named on a command line could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown fault {0:?}: expected status-NNN, rate-limited, usage-capped, credits-depleted, \
+     client-forbidden, unsupported-authentication, latency-MS, malformed-body, truncated-body \
+     or drop-connection"
+)]
+pub struct UnknownFault(String);
+
+impl std::str::FromStr for FaultKind {
+    type Err = UnknownFault;
+
+    /// Reads the kebab-case names `onair-fake-x --fault` takes (`status-503`, `latency-250`).
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        let unknown = || UnknownFault(name.to_owned());
+        let number = |prefix: &str| name.strip_prefix(prefix).map(str::parse::<u64>);
+        Ok(match name {
+            "rate-limited" => FaultKind::RateLimited,
+            "usage-capped" => FaultKind::UsageCapped,
+            "credits-depleted" => FaultKind::CreditsDepleted,
+            "client-forbidden" => FaultKind::ClientForbidden,
+            "unsupported-authentication" => FaultKind::UnsupportedAuthentication,
+            "malformed-body" => FaultKind::MalformedBody,
+            "truncated-body" => FaultKind::TruncatedBody,
+            "drop-connection" => FaultKind::DropConnection,
+            _ => match (number("status-"), number("latency-")) {
+                (Some(Ok(status @ 100..=599)), _) => FaultKind::Status(status as u16),
+                (_, Some(Ok(ms))) => FaultKind::Latency(Duration::from_millis(ms)),
+                _ => return Err(unknown()),
+            },
+        })
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct FaultQueue {
     any: AtomicBool,
@@ -126,6 +160,19 @@ impl FaultQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fault_names_parse() {
+        assert_eq!("status-503".parse(), Ok(FaultKind::Status(503)));
+        assert_eq!(
+            "latency-250".parse(),
+            Ok(FaultKind::Latency(Duration::from_millis(250)))
+        );
+        assert_eq!("drop-connection".parse(), Ok(FaultKind::DropConnection));
+        for bad in ["status-42", "status-", "latency-x", "explode", ""] {
+            assert!(bad.parse::<FaultKind>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn faults_are_consumed_in_order_and_by_endpoint() {

@@ -46,7 +46,7 @@ pub use auth::{TokenKind, token_fingerprint};
 pub use calls::RecordedCall;
 pub use config::{FakeXConfig, ProblemHost, Seed};
 pub use endpoint::Endpoint;
-pub use faults::{Fault, FaultKind};
+pub use faults::{Fault, FaultKind, UnknownFault};
 pub use model::{SeedSpace, SeedTopic, SeedTweet, SeedUser, SpaceState, UserPublicMetrics};
 pub use world::timestamp;
 
