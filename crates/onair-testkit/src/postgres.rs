@@ -201,22 +201,47 @@ impl TestDatabase {
     }
 
     /// Terminates every connection to this database, as a crash or restart of Postgres
-    /// would; returns how many were cut. Pools see their connections fail and reconnect.
+    /// would, and waits until those backends are gone; returns how many were cut. Pools see
+    /// their connections fail and reconnect.
     ///
     /// # Panics
-    /// When the server cannot be reached.
+    /// When the server cannot be reached, or the backends outlive ten seconds.
     pub async fn terminate_connections(&self) -> usize {
         let mut admin = self.admin().await;
-        let cut: Vec<bool> = sqlx::query_scalar(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+        // The call sits in the select list, so it runs only for the rows the filter keeps.
+        let terminated: Vec<(i32, bool)> = sqlx::query_as(
+            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity \
              WHERE datname = $1 AND pid <> pg_backend_pid()",
         )
         .bind(&self.name)
         .fetch_all(&mut admin)
         .await
         .unwrap_or_else(|e| panic!("terminating the test database's connections: {e}"));
+        let cut: Vec<i32> = terminated
+            .into_iter()
+            .filter_map(|(pid, done)| done.then_some(pid))
+            .collect();
+        // Termination is a signal; wait for it to land so the caller sees its effect.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let alive: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)")
+                    .bind(&cut)
+                    .fetch_one(&mut admin)
+                    .await
+                    .unwrap_or_else(|e| panic!("watching terminated connections: {e}"));
+            if alive == 0 {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{alive} terminated connections to {} are still there",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         let _ = admin.close().await;
-        cut.into_iter().filter(|&done| done).count()
+        cut.len()
     }
 
     /// Makes the database refuse (`false`) or accept (`true`) new connections. With
