@@ -6,7 +6,8 @@
 //! reconnects by itself when it returns. `migrate()` applies `migrations/postgres` (under an
 //! advisory lock, so instances starting together do not race). Invalidations travel over
 //! `LISTEN/NOTIFY` on the `onair_invalidations` channel, sent inside the changing
-//! transaction.
+//! transaction; each subscription holds one connection of its own, so a process subscribes
+//! once and fans out.
 
 mod error;
 mod invalidations;
