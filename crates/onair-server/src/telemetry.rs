@@ -1,0 +1,38 @@
+//! Logging: tracing to standard error (standard output stays for command results), as
+//! text or JSON lines, filtered by `RUST_LOG` when set, else by `log_level`.
+
+use std::io::IsTerminal as _;
+
+use anyhow::Context as _;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::LogFormat;
+
+/// The filter in force: `RUST_LOG` if set and non-empty, else `directive`.
+pub fn filter(directive: &str) -> anyhow::Result<EnvFilter> {
+    match std::env::var("RUST_LOG") {
+        Ok(rust_log) if !rust_log.trim().is_empty() => EnvFilter::try_new(&rust_log)
+            .with_context(|| "RUST_LOG is not a valid tracing filter directive"),
+        _ => EnvFilter::try_new(directive)
+            .with_context(|| format!("`log_level` (ONAIR_LOG_LEVEL) `{directive}` is not a valid tracing filter directive")),
+    }
+}
+
+/// Installs the global subscriber. Call once, before anything logs.
+pub fn init(format: LogFormat, directive: &str) -> anyhow::Result<()> {
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter(directive)?)
+        .with_writer(std::io::stderr);
+    let installed = match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
+    installed.map_err(|err| anyhow::anyhow!("could not install the log subscriber: {err}"))
+}
