@@ -525,6 +525,18 @@ async fn by_creator_ids_allows_one_call_per_second_for_the_whole_app() {
 }
 
 #[tokio::test]
+async fn another_app_has_its_own_per_second_limit() {
+    let x = FakeX::start().await;
+    x.add_token("AAAAsecond-app", TokenKind::App);
+    x.add_same_app_token("AAAAsame-app");
+    let path = format!("/2/spaces/by/creator_ids?user_ids={}", seed::TWITTER_DEV);
+    let as_token = |token: &'static str| send(&x, reqwest::Method::GET, &path, Some(token));
+    assert_eq!(get(&x, &path).await.status, 200);
+    assert_eq!(as_token("Bearer AAAAsecond-app").await.status, 200);
+    assert_eq!(as_token("Bearer AAAAsame-app").await.status, 429);
+}
+
+#[tokio::test]
 async fn every_call_is_recorded_with_its_status_and_token_fingerprint() {
     let x = FakeX::start_with(FakeXConfig {
         seed: Seed::Empty,

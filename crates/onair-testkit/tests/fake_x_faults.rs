@@ -80,13 +80,17 @@ async fn status_faults_answer_with_xs_about_blank_bodies() {
             json!({"title": "Gateway Timeout", "detail": "Gateway Timeout", "type": "about:blank", "status": 504}),
         ),
     ];
-    for (status, body) in cases {
+    for (served, (status, body)) in cases.into_iter().enumerate() {
         x.inject(Fault::once(FaultKind::Status(status)));
         let r = get(&x, &live()).await;
         assert_eq!((r.status, r.json()), (status, body));
-        if status == 401 || status >= 500 {
-            assert_eq!(r.remaining(), None, "{status}");
-        }
+        // Every answer but a 401 carries the token's budget, untouched by the fault.
+        let untouched = 300 - served as u32;
+        assert_eq!(
+            r.remaining(),
+            (status != 401).then_some(untouched),
+            "{status}"
+        );
         // Consumed: the next request is answered normally.
         assert_eq!(get(&x, &live()).await.status, 200);
     }

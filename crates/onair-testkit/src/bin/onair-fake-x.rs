@@ -37,8 +37,9 @@ struct Args {
     /// Data to start with.
     #[arg(long, value_enum, default_value = "default")]
     seed: SeedArg,
-    /// Use this app-only bearer token (repeatable: the first is printed, all are accepted).
-    #[arg(long = "token", value_name = "TOKEN")]
+    /// Use this app-only bearer token (repeatable: the first is printed, all are accepted;
+    /// they all act for the same app).
+    #[arg(long = "token", value_name = "TOKEN", num_args = 1..)]
     tokens: Vec<String>,
     /// Accept a user-context token, as USER_ID:TOKEN (repeatable).
     #[arg(long = "user-token", value_name = "USER_ID:TOKEN")]
@@ -99,7 +100,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("starting the fake X server")?;
     for token in args.tokens.iter().skip(1) {
-        fake.add_token(token, TokenKind::App);
+        fake.add_same_app_token(token);
     }
     for (user_id, token) in user_tokens {
         fake.add_token(&token, TokenKind::User { user_id });

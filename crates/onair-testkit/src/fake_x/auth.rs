@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use sha2::{Digest, Sha256};
 
-use super::ratelimit::Bucket;
+use super::ratelimit::{Bucket, PerSecond};
 
 /// What a registered bearer token stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -28,6 +28,8 @@ pub(crate) struct TokenEntry {
     pub fingerprint: String,
     /// One rate-limit bucket per endpoint, so tokens never contend with each other.
     pub buckets: [Mutex<Bucket>; 6],
+    /// The per-second limit of `by/creator_ids`, shared by every token of the same app.
+    pub app_gate: Arc<PerSecond>,
 }
 
 #[derive(Debug, Default)]
@@ -36,11 +38,12 @@ pub(crate) struct TokenRegistry {
 }
 
 impl TokenRegistry {
-    pub fn add(&self, token: &str, kind: TokenKind) {
+    pub fn add(&self, token: &str, kind: TokenKind, app_gate: Arc<PerSecond>) {
         let entry = Arc::new(TokenEntry {
             kind,
             fingerprint: token_fingerprint(token),
             buckets: Default::default(),
+            app_gate,
         });
         self.tokens
             .write()

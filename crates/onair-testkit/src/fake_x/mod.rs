@@ -114,7 +114,7 @@ impl FakeX {
             .app_token
             .clone()
             .unwrap_or_else(|| auth::new_token(&TokenKind::App));
-        shared.tokens.add(&app_token, TokenKind::App);
+        shared.add_token(&app_token, TokenKind::App, true);
         let cancel = CancellationToken::new();
         let tracker = TaskTracker::new();
         tracker.spawn(server::serve(
@@ -167,16 +167,23 @@ impl FakeX {
             .token_of_user(user_id)
             .unwrap_or_else(|| {
                 let token = auth::new_token(&kind);
-                self.shared.tokens.add(&token, kind);
+                self.shared.add_token(&token, kind, true);
                 token
             });
         tokens.insert(user_id.to_owned(), token.clone());
         token
     }
 
-    /// Registers another token (for example a second app, or a user).
+    /// Registers another token. An app token stands for another app (its own budgets and its
+    /// own one-per-second `by/creator_ids` limit); a user token acts for the fake's own app.
     pub fn add_token(&self, token: &str, kind: TokenKind) {
-        self.shared.tokens.add(token, kind);
+        self.shared.add_token(token, kind, false);
+    }
+
+    /// Registers another app-only token of the fake's own app (sharing its one-per-second
+    /// `by/creator_ids` limit; budgets stay per token).
+    pub fn add_same_app_token(&self, token: &str) {
+        self.shared.add_token(token, TokenKind::App, true);
     }
 
     /// Every request received, in order (empty when `record_calls` is off).

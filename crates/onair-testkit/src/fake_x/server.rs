@@ -36,12 +36,25 @@ pub(crate) struct Shared {
     pub world: RwLock<World>,
     pub tokens: TokenRegistry,
     pub limits: Limits,
-    pub creator_gate: PerSecond,
+    pub creator_ids_per_second: u32,
+    /// The per-second gate of the fake's own app (its app token and every user token).
+    pub own_app_gate: Arc<PerSecond>,
     pub faults: FaultQueue,
     pub recorder: Recorder,
 }
 
 impl Shared {
+    /// Registers a token: an app token is an app of its own; user tokens act for the fake's
+    /// own app.
+    pub fn add_token(&self, token: &str, kind: TokenKind, own_app: bool) {
+        let gate = if own_app || kind != TokenKind::App {
+            self.own_app_gate.clone()
+        } else {
+            Arc::new(PerSecond::new(self.creator_ids_per_second))
+        };
+        self.tokens.add(token, kind, gate);
+    }
+
     pub fn new(config: &FakeXConfig, world: World) -> Self {
         Self {
             problem_host: config.problem_host,
@@ -50,7 +63,8 @@ impl Shared {
             world: RwLock::new(world),
             tokens: TokenRegistry::default(),
             limits: Limits::new(config.rate_limit, config.window),
-            creator_gate: PerSecond::new(config.creator_ids_per_second),
+            creator_ids_per_second: config.creator_ids_per_second,
+            own_app_gate: Arc::new(PerSecond::new(config.creator_ids_per_second)),
             faults: FaultQueue::default(),
             recorder: Recorder::new(config.record_calls),
         }
@@ -277,11 +291,7 @@ fn fault_reply(
     let budget = || peek(shared, entry, endpoint);
     match kind {
         FaultKind::Status(status) => {
-            let budget = if status == 401 || status >= 500 {
-                None
-            } else {
-                budget()
-            };
+            let budget = if status == 401 { None } else { budget() };
             Reply::problem(status, problems::for_status(status), budget)
         }
         FaultKind::RateLimited => {
@@ -381,7 +391,7 @@ fn process(
     if before.remaining == 0 {
         return Reply::problem(429, problems::too_many_requests(), Some(before));
     }
-    if endpoint == Endpoint::ByCreatorIds && !shared.creator_gate.admit() {
+    if endpoint == Endpoint::ByCreatorIds && !entry.app_gate.admit() {
         return Reply::problem(429, problems::too_many_requests(), Some(before));
     }
     let budget = bucket.consume(limit).unwrap_or(before);
