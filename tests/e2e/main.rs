@@ -1,0 +1,7 @@
+//! Black-box tests of the built `onair` binary: each starts `onair serve` on a loopback port
+//! against SQLite and Postgres, with the fake X as the upstream, and speaks HTTP to it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod smoke;
