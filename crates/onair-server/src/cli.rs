@@ -56,24 +56,33 @@ Examples:
     Migrate,
 
     /// Create and list tenants (the customers of this deployment).
-    #[command(subcommand, after_help = "\
+    #[command(
+        subcommand,
+        after_help = "\
 Examples:
   onair tenant create --name acme
-  onair tenant list --json")]
+  onair tenant list --json"
+    )]
     Tenant(TenantCommand),
 
     /// Create, list and revoke tenants' API keys.
-    #[command(subcommand, after_help = "\
+    #[command(
+        subcommand,
+        after_help = "\
 Examples:
   onair key create --tenant ten_0193c5e0a1b27c3d8e9f001122334455 --name ci
   onair key list --tenant ten_0193c5e0a1b27c3d8e9f001122334455
-  onair key revoke key_AbCdEf123456")]
+  onair key revoke key_AbCdEf123456"
+    )]
     Key(KeyCommand),
 
     /// Secret-key utilities.
-    #[command(subcommand, after_help = "\
+    #[command(
+        subcommand,
+        after_help = "\
 Examples:
-  onair secret generate")]
+  onair secret generate"
+    )]
     Secret(SecretCommand),
 
     /// Print the OpenAPI document of the REST API (JSON).
@@ -94,10 +103,13 @@ Examples:
     Healthcheck(HealthcheckArgs),
 
     /// Show the configuration and the settings it can hold.
-    #[command(subcommand, after_help = "\
+    #[command(
+        subcommand,
+        after_help = "\
 Examples:
   onair config show
-  onair config settings --json")]
+  onair config settings --json"
+    )]
     Config(ConfigCommand),
 }
 
