@@ -674,3 +674,89 @@ async fn a_fixed_app_token_can_be_configured_and_shutdown_stops_serving() {
         .await;
     assert!(after.is_err(), "{after:?}");
 }
+
+/// Any query on any route gets 200, 400 or 404 with a JSON body, never a server error.
+#[test]
+fn arbitrary_requests_never_get_a_server_error() {
+    use proptest::prelude::*;
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let x = runtime.block_on(FakeX::start_with(FakeXConfig {
+        rate_limit: u32::MAX,
+        creator_ids_per_second: 0,
+        record_calls: false,
+        ..Default::default()
+    }));
+    let client = reqwest::Client::new();
+    let names = prop::sample::select(vec![
+        "ids",
+        "user_ids",
+        "query",
+        "state",
+        "max_results",
+        "space.fields",
+        "expansions",
+        "user.fields",
+        "topic.fields",
+        "tweet.fields",
+        "post.fields",
+        "pagination_token",
+        "id",
+        "x",
+    ]);
+    let value = prop_oneof![
+        "[ -~]{0,30}",
+        "[0-9a-zA-Z,]{0,40}",
+        "(title|host_ids|creator_id|topic_ids|live|all|1DXxyRYNejbKM|2244994945|,){0,6}",
+        "\\PC{0,12}",
+    ];
+    let paths = prop::sample::select(vec![
+        "/2/spaces/{}",
+        "/2/spaces",
+        "/2/spaces/by/creator_ids",
+        "/2/spaces/search",
+        "/2/spaces/{}/buyers",
+        "/2/spaces/{}/tweets",
+    ]);
+    let strategy = (
+        paths,
+        "[ -~]{1,15}",
+        prop::collection::vec((names, value), 0..6),
+        any::<bool>(),
+    );
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 192,
+        ..ProptestConfig::default()
+    });
+    let user = x.user_token(seed::TWITTER_SPACES);
+    let seen = std::cell::RefCell::new(std::collections::BTreeSet::<u16>::new());
+    runner
+        .run(&strategy, |(path, id, pairs, as_user)| {
+            let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            for (name, value) in &pairs {
+                query.append_pair(name, value);
+            }
+            let url = format!(
+                "{}{}?{}",
+                x.base_url(),
+                path.replace("{}", &id),
+                query.finish()
+            );
+            let token = if as_user { user.clone() } else { x.app_token() };
+            let (status, text) = runtime.block_on(async {
+                let response = client.get(&url).bearer_auth(token).send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            });
+            prop_assert!(
+                matches!(status, 200 | 400 | 403 | 404),
+                "{status} for {url}: {text}"
+            );
+            prop_assert!(
+                serde_json::from_str::<Value>(&text).is_ok(),
+                "{url}: {text}"
+            );
+            Ok(())
+        })
+        .unwrap();
+}

@@ -18,9 +18,9 @@ enum SeedArg {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ProblemHostArg {
-    /// https://api.x.com/2/problems/...
+    /// `https://api.x.com/2/problems/...`
     X,
-    /// https://api.twitter.com/2/problems/...
+    /// `https://api.twitter.com/2/problems/...`
     Twitter,
 }
 
