@@ -688,40 +688,41 @@ fn arbitrary_requests_never_get_a_server_error() {
         ..Default::default()
     }));
     let client = reqwest::Client::new();
-    let names = prop::sample::select(vec![
-        "ids",
-        "user_ids",
-        "query",
-        "state",
-        "max_results",
-        "space.fields",
-        "expansions",
-        "user.fields",
-        "topic.fields",
-        "tweet.fields",
-        "post.fields",
-        "pagination_token",
-        "id",
-        "x",
-    ]);
+    // Mostly well-formed requests with some noise, so that both answers and every kind of
+    // 400 are reached.
+    let names = prop_oneof![
+        4 => prop::sample::select(vec![
+            "space.fields", "expansions", "user.fields", "topic.fields", "max_results", "state",
+            "tweet.fields", "post.fields", "pagination_token",
+        ])
+        .prop_map(String::from),
+        1 => "[a-z_.]{0,12}",
+    ];
     let value = prop_oneof![
-        "[ -~]{0,30}",
-        "[0-9a-zA-Z,]{0,40}",
-        "(title|host_ids|creator_id|topic_ids|live|all|1DXxyRYNejbKM|2244994945|,){0,6}",
-        "\\PC{0,12}",
+        4 => "(title|host_ids|creator_id|topic_ids|speaker_ids|created_at|description|name|id|author_id|live|all|1|50|,){1,5}",
+        1 => "[ -~]{0,30}",
+        1 => "\\PC{0,12}",
     ];
     let paths = prop::sample::select(vec![
-        "/2/spaces/{}",
-        "/2/spaces",
-        "/2/spaces/by/creator_ids",
-        "/2/spaces/search",
-        "/2/spaces/{}/buyers",
-        "/2/spaces/{}/tweets",
+        ("/2/spaces/{}", ""),
+        ("/2/spaces", "ids=1DXxyRYNejbKM,1nAJELYEEPvGL,1OwxWzlwbrnJQ"),
+        (
+            "/2/spaces/by/creator_ids",
+            "user_ids=2244994945,1580000000000000001",
+        ),
+        ("/2/spaces/search", "query=hello"),
+        ("/2/spaces/{}/buyers", ""),
+        ("/2/spaces/{}/tweets", ""),
     ]);
+    let id = prop_oneof![
+        3 => prop::sample::select(vec![seed::LIVE_SPACE, seed::TICKETED_SPACE, seed::MISSING_SPACE]).prop_map(String::from),
+        1 => "[ -~]{1,15}",
+    ];
     let strategy = (
         paths,
-        "[ -~]{1,15}",
-        prop::collection::vec((names, value), 0..6),
+        id,
+        any::<bool>(),
+        prop::collection::vec((names, value), 0..4),
         any::<bool>(),
     );
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
@@ -731,32 +732,42 @@ fn arbitrary_requests_never_get_a_server_error() {
     let user = x.user_token(seed::TWITTER_SPACES);
     let seen = std::cell::RefCell::new(std::collections::BTreeSet::<u16>::new());
     runner
-        .run(&strategy, |(path, id, pairs, as_user)| {
-            let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
-            let mut query = url::form_urlencoded::Serializer::new(String::new());
-            for (name, value) in &pairs {
-                query.append_pair(name, value);
-            }
-            let url = format!(
-                "{}{}?{}",
-                x.base_url(),
-                path.replace("{}", &id),
-                query.finish()
-            );
-            let token = if as_user { user.clone() } else { x.app_token() };
-            let (status, text) = runtime.block_on(async {
-                let response = client.get(&url).bearer_auth(token).send().await.unwrap();
-                (response.status().as_u16(), response.text().await.unwrap())
-            });
-            prop_assert!(
-                matches!(status, 200 | 400 | 403 | 404),
-                "{status} for {url}: {text}"
-            );
-            prop_assert!(
-                serde_json::from_str::<Value>(&text).is_ok(),
-                "{url}: {text}"
-            );
-            Ok(())
-        })
+        .run(
+            &strategy,
+            |((path, required), id, with_required, pairs, as_user)| {
+                let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+                let mut query = url::form_urlencoded::Serializer::new(String::new());
+                if with_required && !required.is_empty() {
+                    let (name, value) = required.split_once('=').unwrap();
+                    query.append_pair(name, value);
+                }
+                for (name, value) in &pairs {
+                    query.append_pair(name, value);
+                }
+                let url = format!(
+                    "{}{}?{}",
+                    x.base_url(),
+                    path.replace("{}", &id),
+                    query.finish()
+                );
+                let token = if as_user { user.clone() } else { x.app_token() };
+                let (status, text) = runtime.block_on(async {
+                    let response = client.get(&url).bearer_auth(token).send().await.unwrap();
+                    (response.status().as_u16(), response.text().await.unwrap())
+                });
+                prop_assert!(
+                    matches!(status, 200 | 400 | 403 | 404),
+                    "{status} for {url}: {text}"
+                );
+                prop_assert!(
+                    serde_json::from_str::<Value>(&text).is_ok(),
+                    "{url}: {text}"
+                );
+                seen.borrow_mut().insert(status);
+                Ok(())
+            },
+        )
         .unwrap();
+    let seen = seen.into_inner();
+    assert!(seen.contains(&200) && seen.contains(&400), "{seen:?}");
 }
