@@ -52,16 +52,18 @@ impl CredentialResolver {
             });
         }
         let network = provider.id();
-        if let Some(profile) = &tenant.profile {
-            if let Some(c) = self
-                .lookup(&tenant.tenant_id, Some(&profile.id), network)
-                .await?
-            {
-                return Ok(ResolvedContext {
-                    source: Some(c.source()),
-                    ctx: CallContext::with_credential(c),
-                });
+        let profile_credential = match &tenant.profile {
+            Some(profile) => {
+                self.lookup(&tenant.tenant_id, Some(&profile.id), network)
+                    .await?
             }
+            None => None,
+        };
+        if let Some(c) = profile_credential {
+            return Ok(ResolvedContext {
+                source: Some(c.source()),
+                ctx: CallContext::with_credential(c),
+            });
         }
         if let Some(c) = self.lookup(&tenant.tenant_id, None, network).await? {
             return Ok(ResolvedContext {

@@ -137,7 +137,7 @@ mod tests {
     }
 
     fn forge(header: serde_json::Value, claims: serde_json::Value, key: &[u8]) -> String {
-        use hmac::{Hmac, Mac};
+        use hmac::{Hmac, KeyInit, Mac};
         let signing_input = format!("{}.{}", b64(&header), b64(&claims));
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
         mac.update(signing_input.as_bytes());
