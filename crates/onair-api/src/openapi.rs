@@ -3,7 +3,7 @@
 //! change a reviewed diff.
 
 use utoipa::{
-    Modify, OpenApi,
+    OpenApi,
     openapi::{
         self, ContentBuilder, HttpMethod, RefOr, ResponseBuilder,
         path::{Operation, ParameterBuilder, ParameterIn},
@@ -33,46 +33,42 @@ qualified `network:native_id` (`x:1DXxyRYNejbKM`); `twitter` is accepted for `x`
         (name = "profiles", description = "Your end users' profiles, Profile-Keys and link tokens"),
         (name = "health", description = "Liveness and readiness"),
     ),
-    modifiers(&V1Conventions),
 )]
 pub struct ApiDoc;
 
 /// Adds what every `/v1` operation shares: bearer authentication, the optional
-/// `Profile-Key` header, the rate-limit answer and the problem for any other error.
-struct V1Conventions;
-
-impl Modify for V1Conventions {
-    fn modify(&self, doc: &mut openapi::OpenApi) {
-        let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "api_key",
-            SecurityScheme::Http(
-                Http::builder()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("onair_sk_…")
-                    .build(),
-            ),
-        );
-        for (path, item) in doc.paths.paths.iter_mut() {
-            if !path.starts_with("/v1/") {
-                continue;
-            }
-            for method in [
-                HttpMethod::Get,
-                HttpMethod::Post,
-                HttpMethod::Put,
-                HttpMethod::Delete,
-            ] {
-                let op: Option<&mut Operation> = match method {
-                    HttpMethod::Get => item.get.as_mut(),
-                    HttpMethod::Post => item.post.as_mut(),
-                    HttpMethod::Put => item.put.as_mut(),
-                    HttpMethod::Delete => item.delete.as_mut(),
-                    _ => None,
-                };
-                if let Some(op) = op {
-                    conventions(op);
-                }
+/// `Profile-Key` header, the rate-limit answer and the problem for any other error. Applied
+/// to the assembled document, once the routes have contributed their paths.
+pub fn apply_v1_conventions(doc: &mut openapi::OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "api_key",
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("onair_sk_…")
+                .build(),
+        ),
+    );
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if !path.starts_with("/v1/") {
+            continue;
+        }
+        for method in [
+            HttpMethod::Get,
+            HttpMethod::Post,
+            HttpMethod::Put,
+            HttpMethod::Delete,
+        ] {
+            let op: Option<&mut Operation> = match method {
+                HttpMethod::Get => item.get.as_mut(),
+                HttpMethod::Post => item.post.as_mut(),
+                HttpMethod::Put => item.put.as_mut(),
+                HttpMethod::Delete => item.delete.as_mut(),
+                _ => None,
+            };
+            if let Some(op) = op {
+                conventions(op);
             }
         }
     }

@@ -53,6 +53,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = protected().split_for_parts();
     let (_, public_doc) = public().split_for_parts();
     doc.merge(public_doc);
+    crate::openapi::apply_v1_conventions(&mut doc);
     doc
 }
 
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
     let (protected, mut doc) = protected().split_for_parts();
     let (public, public_doc) = public().split_for_parts();
     doc.merge(public_doc);
+    crate::openapi::apply_v1_conventions(&mut doc);
     let protected = protected.route_layer(from_fn_with_state(state.clone(), require_tenant));
     let docs = SwaggerUi::new("/docs").url("/openapi.json", doc).config(
         utoipa_swagger_ui::Config::default()
