@@ -7,8 +7,11 @@
 //! - Before a call, calls already in flight are subtracted from `remaining`; when nothing is
 //!   left and the reset is still ahead, the call is refused with `RateLimitScope::Budget`
 //!   instead of being sent. A burst of concurrent calls therefore cannot overshoot.
-//! - An upstream 429 holds the bucket until its reset. Once a reset has passed, the bucket
-//!   is unknown again and calls flow; unknown budgets never hold calls back. One exception:
+//! - A bucket never heard of lets one call through at a time (a probe); the others wait for
+//!   its answer, which tells the budget. Once a window's reset has passed, the next window
+//!   is taken to start full (`limit` calls, in flight included), as X's windows do. So even
+//!   the first burst after a start or a reset cannot overshoot.
+//! - An upstream 429 holds the bucket until its reset. One exception:
 //!   a 429 from `by/creator_ids` while its window still has budget is X's one-a-second
 //!   limit (another instance or another token of the same app got there first), so it holds
 //!   the bucket for a second, not for the window.
@@ -20,6 +23,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use onair_core::{ProviderError, RateLimitScope, RateLimitSnapshot};
@@ -36,6 +40,9 @@ const HOLD_WITHOUT_RESET: TimeDelta = TimeDelta::seconds(60);
 /// The shortest hold after a 429, for a reset that is already past by our clock (skew),
 /// and the hold after `by/creator_ids`' one-a-second limit.
 const MIN_HOLD: TimeDelta = TimeDelta::seconds(1);
+
+/// How often a call waiting for a probe's answer looks again, whatever happened meanwhile.
+const RECHECK: Duration = Duration::from_millis(500);
 
 /// `x-rate-limit-reset`: the absolute Unix second at which the window refills.
 pub(crate) fn reset_at(headers: &HeaderMap) -> Option<DateTime<Utc>> {
@@ -82,14 +89,27 @@ impl Bucket {
         self.remaining.is_some()
     }
 
-    /// `Some(reset)` when the budget is known, spent, and not yet refilled.
-    fn spent_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    /// Whether one more call may be sent now.
+    fn admission(&self, now: DateTime<Utc>) -> Admission {
         if let Some(held) = self.held_until.filter(|h| *h > now) {
-            return Some(held);
+            return Admission::Spent(held);
         }
-        let reset = self.reset_at.filter(|r| *r > now)?;
-        let remaining = i64::from(self.remaining?);
-        (remaining - i64::from(self.in_flight) <= 0).then_some(reset)
+        if let (Some(reset), Some(remaining)) = (self.reset_at.filter(|r| *r > now), self.remaining)
+        {
+            return if i64::from(remaining) - i64::from(self.in_flight) <= 0 {
+                Admission::Spent(reset)
+            } else {
+                Admission::Send
+            };
+        }
+        // No current window is known: a new one starts full if its size is known, else
+        // one probe asks.
+        let room = self.limit.unwrap_or(1);
+        if self.in_flight < room {
+            Admission::Send
+        } else {
+            Admission::Wait
+        }
     }
 
     fn record(&mut self, seen: Observed) {
@@ -121,6 +141,23 @@ impl Bucket {
     }
 }
 
+enum Admission {
+    Send,
+    /// Spent until then.
+    Spent(DateTime<Utc>),
+    /// Too many calls in flight before anyone knows the budget: wait for an answer.
+    Wait,
+}
+
+/// Why [`Budgets::try_acquire`] gave no permit.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Denied {
+    /// Refused: the call must not be sent (budget spent, usage cap).
+    Refused(ProviderError),
+    /// Not yet: an answer in flight will tell the budget.
+    Wait,
+}
+
 #[derive(Debug, Default)]
 struct State {
     buckets: HashMap<Key, Bucket>,
@@ -131,6 +168,8 @@ struct State {
 #[derive(Debug, Default)]
 pub(crate) struct Budgets {
     state: Mutex<State>,
+    /// Woken whenever a call ends, for the calls waiting on a probe.
+    answered: tokio::sync::Notify,
 }
 
 impl Budgets {
@@ -139,33 +178,58 @@ impl Budgets {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A permit to call `endpoint` with `credential` (a fingerprint), or the refusal to send.
+    /// A permit to call `endpoint` with `credential` (a fingerprint), waiting while a probe
+    /// finds out the budget, or the refusal to send.
+    pub async fn acquire(
+        &self,
+        credential: &str,
+        endpoint: Endpoint,
+    ) -> Result<Permit<'_>, ProviderError> {
+        loop {
+            // Made before looking, so no answer between the look and the wait is missed.
+            let answered = self.answered.notified();
+            match self.try_acquire(credential, endpoint, Utc::now()) {
+                Ok(permit) => return Ok(permit),
+                Err(Denied::Refused(e)) => return Err(e),
+                Err(Denied::Wait) => {
+                    let _ = tokio::time::timeout(RECHECK, answered).await;
+                }
+            }
+        }
+    }
+
+    /// A permit to call `endpoint` with `credential` (a fingerprint) now, or why not.
     pub fn try_acquire(
         &self,
         credential: &str,
         endpoint: Endpoint,
         now: DateTime<Utc>,
-    ) -> Result<Permit<'_>, ProviderError> {
+    ) -> Result<Permit<'_>, Denied> {
         let mut state = self.lock();
+        let key = (credential.to_owned(), endpoint);
+        match state.buckets.entry(key.clone()).or_default().admission(now) {
+            Admission::Send => {}
+            Admission::Wait => return Err(Denied::Wait),
+            Admission::Spent(reset_at) => {
+                return Err(Denied::Refused(ProviderError::RateLimited {
+                    scope: RateLimitScope::Budget,
+                    reset_at: Some(reset_at),
+                }));
+            }
+        }
         if let Some(probe_at) = state.capped.get_mut(credential) {
             if *probe_at > now {
-                return Err(ProviderError::RateLimited {
+                return Err(Denied::Refused(ProviderError::RateLimited {
                     scope: RateLimitScope::UsageCap,
                     reset_at: None,
-                });
+                }));
             }
             // This call is the probe; the next waits for its answer or another interval.
             *probe_at = now + USAGE_CAP_PROBE;
         }
-        let key = (credential.to_owned(), endpoint);
-        let bucket = state.buckets.entry(key.clone()).or_default();
-        if let Some(reset_at) = bucket.spent_until(now) {
-            return Err(ProviderError::RateLimited {
-                scope: RateLimitScope::Budget,
-                reset_at: Some(reset_at),
-            });
+        if let Some(bucket) = state.buckets.get_mut(&key) {
+            bucket.in_flight += 1;
         }
-        bucket.in_flight += 1;
         Ok(Permit {
             budgets: self,
             key: Some(key),
@@ -244,6 +308,8 @@ impl Permit<'_> {
             };
             bucket.hold_until(until);
         }
+        drop(state);
+        self.budgets.answered.notify_waiters();
     }
 }
 
@@ -255,6 +321,8 @@ impl Drop for Permit<'_> {
             if let Some(bucket) = state.buckets.get_mut(&key) {
                 bucket.in_flight = bucket.in_flight.saturating_sub(1);
             }
+            drop(state);
+            self.budgets.answered.notify_waiters();
         }
     }
 }
@@ -281,24 +349,75 @@ mod tests {
         h
     }
 
-    fn spent(e: ProviderError) -> Option<DateTime<Utc>> {
+    fn spent(e: Denied) -> Option<DateTime<Utc>> {
         match e {
-            ProviderError::RateLimited {
+            Denied::Refused(ProviderError::RateLimited {
                 scope: RateLimitScope::Budget,
                 reset_at,
-            } => reset_at,
+            }) => reset_at,
             other => panic!("expected a budget refusal, got {other:?}"),
         }
     }
 
     #[test]
-    fn unknown_budgets_let_calls_through() {
+    fn an_unknown_budget_is_probed_by_one_call_at_a_time() {
         let b = Budgets::default();
-        let permits: Vec<_> = (0..50)
-            .map(|_| b.try_acquire(FP, Endpoint::SpacesByIds, t(0)).unwrap())
-            .collect();
-        assert_eq!(permits.len(), 50);
+        let probe = b.try_acquire(FP, Endpoint::SpacesByIds, t(0)).unwrap();
+        for _ in 0..5 {
+            assert_eq!(
+                b.try_acquire(FP, Endpoint::SpacesByIds, t(0)).err(),
+                Some(Denied::Wait)
+            );
+        }
+        // Another endpoint or credential has its own probe.
+        assert!(b.try_acquire(FP, Endpoint::SpaceById, t(0)).is_ok());
+        assert!(b.try_acquire(OTHER, Endpoint::SpacesByIds, t(0)).is_ok());
         assert!(b.snapshots().is_empty());
+        probe.finish(Some(&headers(300, 40, t(600))), None, t(0));
+        let permits: Vec<_> = (0..50)
+            .filter_map(|_| b.try_acquire(FP, Endpoint::SpacesByIds, t(1)).ok())
+            .collect();
+        assert_eq!(permits.len(), 40);
+    }
+
+    #[test]
+    fn a_dropped_probe_lets_the_next_call_probe() {
+        let b = Budgets::default();
+        let probe = b.try_acquire(FP, Endpoint::SpacesSearch, t(0)).unwrap();
+        assert!(b.try_acquire(FP, Endpoint::SpacesSearch, t(0)).is_err());
+        drop(probe);
+        assert!(b.try_acquire(FP, Endpoint::SpacesSearch, t(0)).is_ok());
+    }
+
+    #[tokio::test]
+    async fn waiting_calls_go_when_the_probe_answers() {
+        let b = std::sync::Arc::new(Budgets::default());
+        let probe = b
+            .try_acquire(FP, Endpoint::SpacesSearch, Utc::now())
+            .unwrap();
+        let waiting = {
+            let b = b.clone();
+            tokio::spawn(async move {
+                let permit = b.acquire(FP, Endpoint::SpacesSearch).await;
+                permit.map(drop).is_ok()
+            })
+        };
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished());
+        let later = Utc::now() + TimeDelta::seconds(600);
+        probe.finish(Some(&headers(300, 10, later)), None, Utc::now());
+        assert!(waiting.await.unwrap());
+        // Spent: no wait, a refusal.
+        b.try_acquire(FP, Endpoint::SpacesSearch, Utc::now())
+            .unwrap()
+            .finish(Some(&headers(300, 0, later)), None, Utc::now());
+        assert!(matches!(
+            b.acquire(FP, Endpoint::SpacesSearch).await.err(),
+            Some(ProviderError::RateLimited {
+                scope: RateLimitScope::Budget,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -342,16 +461,20 @@ mod tests {
     }
 
     #[test]
-    fn a_passed_reset_makes_the_bucket_unknown_again() {
+    fn a_new_window_starts_full() {
         let b = Budgets::default();
         b.try_acquire(FP, Endpoint::SpaceById, t(0))
             .unwrap()
-            .finish(Some(&headers(300, 0, t(10))), None, t(0));
+            .finish(Some(&headers(3, 0, t(10))), None, t(0));
         assert!(b.try_acquire(FP, Endpoint::SpaceById, t(9)).is_err());
         let permits: Vec<_> = (0..5)
-            .map(|_| b.try_acquire(FP, Endpoint::SpaceById, t(10)).unwrap())
+            .filter_map(|_| b.try_acquire(FP, Endpoint::SpaceById, t(10)).ok())
             .collect();
-        assert_eq!(permits.len(), 5);
+        assert_eq!(permits.len(), 3, "the window's size, in flight included");
+        assert_eq!(
+            b.try_acquire(FP, Endpoint::SpaceById, t(10)).err(),
+            Some(Denied::Wait)
+        );
     }
 
     #[test]
@@ -484,7 +607,7 @@ mod tests {
         for endpoint in [Endpoint::SpaceById, Endpoint::SpacesByCreatorIds] {
             assert_eq!(
                 b.try_acquire(FP, endpoint, t(10)).err(),
-                Some(capped.clone())
+                Some(Denied::Refused(capped.clone()))
             );
         }
         assert!(b.try_acquire(OTHER, Endpoint::SpaceById, t(10)).is_ok());

@@ -123,8 +123,16 @@ impl XProvider {
         let fingerprint = credential.fingerprint();
         let permit = self
             .budgets
-            .try_acquire(fingerprint, endpoint, Utc::now())
+            .acquire(fingerprint, endpoint)
+            .await
             .inspect_err(|e| {
+                metrics::counter!(
+                    "onair_upstream_calls_held_total",
+                    "network" => NETWORK.as_str(),
+                    "endpoint" => endpoint.as_str(),
+                    "code" => e.code(),
+                )
+                .increment(1);
                 // Debug, not info: a spent budget refuses every call of a burst.
                 tracing::debug!(
                     endpoint = endpoint.as_str(),
@@ -153,6 +161,14 @@ impl XProvider {
             exchange.result.as_ref().err(),
             Utc::now(),
         );
+        metrics::counter!(
+            "onair_upstream_calls_total",
+            "network" => NETWORK.as_str(),
+            "endpoint" => endpoint.as_str(),
+            // No status: the request failed before X answered (connection, timeout).
+            "status" => exchange.status.map_or_else(|| "none".to_owned(), |s| s.to_string()),
+        )
+        .increment(1);
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         span.in_scope(|| match (&exchange.result, exchange.status) {
             (Ok(_), status) => tracing::debug!(status, duration_ms, "X answered"),
