@@ -1,11 +1,19 @@
 //! Prometheus metrics: one recorder per process, rendered at `GET /metrics`.
 //!
-//! Names: `onair_http_requests_total` and `onair_http_request_duration_seconds` (by
-//! method, route and status), `onair_upstream_calls_total` (by network, endpoint and
-//! status, counted by providers' rate-limit snapshots), `onair_space_cache_total` (hit or
-//! miss), `onair_space_fetches_total` (misses that reached a network: misses minus these are
-//! coalesced), `onair_upstream_batch_size` (ids per batch call), and the gauges
-//! `onair_upstream_budget_remaining` and `onair_space_cache_entries`.
+//! - `onair_http_requests_total`, `onair_http_request_duration_seconds`: by method, route
+//!   template and status.
+//! - `onair_upstream_calls_total`: calls that reached a network, by network, endpoint and
+//!   the status it answered (`none` when it never answered); counted by the providers.
+//!   `onair_upstream_calls_held_total`: calls a provider refused to send (budget spent).
+//! - `onair_space_cache_total`: lookups by `result` (`hit` or `miss`);
+//!   `onair_space_fetches_total`: misses that went to a network;
+//!   `onair_coalesced_total`: requests served by another request's fetch, by `kind`
+//!   (`lookup`, `search`, `by_creator`); `onair_space_stale_served_total`: stale Spaces
+//!   served because the network could not be asked.
+//! - `onair_upstream_batch_size`: ids per batch call (its `_count` is the batch calls);
+//!   `onair_space_lookups_batched_total`: lookups that shared a call with others.
+//! - Gauges read at scrape time: `onair_upstream_budget_remaining` (by network, endpoint
+//!   and credential fingerprint) and `onair_space_cache_entries`.
 
 use std::{sync::OnceLock, time::Duration};
 
@@ -72,8 +80,21 @@ pub fn upstream_fetch(network: &NetworkId) {
     counter!("onair_space_fetches_total", "network" => network.to_string()).increment(1);
 }
 
+pub fn coalesced(network: &NetworkId, kind: &'static str) {
+    counter!("onair_coalesced_total", "network" => network.to_string(), "kind" => kind)
+        .increment(1);
+}
+
+pub fn stale_served(network: &NetworkId) {
+    counter!("onair_space_stale_served_total", "network" => network.to_string()).increment(1);
+}
+
 pub fn batch_sent(network: &NetworkId, ids: usize) {
     histogram!("onair_upstream_batch_size", "network" => network.to_string()).record(ids as f64);
+    if ids > 1 {
+        counter!("onair_space_lookups_batched_total", "network" => network.to_string())
+            .increment(ids as u64);
+    }
 }
 
 /// The text exposition, with gauges read at scrape time.

@@ -3,6 +3,12 @@
 //! concurrent fetches for one network and credential are sent together as batch calls
 //! (batching). Searches and by-creator listings are coalesced and briefly cached too, and
 //! the Spaces they return warm the lookup cache.
+//!
+//! A live or scheduled Space past its lifetime stays a short grace period (see `expiry`) in
+//! which it is served only when the network cannot be asked right now (its rate budget is
+//! spent, it is down or timing out): the client gets the last known Space rather than an
+//! error, and the network is not asked again for that Space for a moment. Ended and canceled
+//! Spaces, and not-found answers, are never served past their lifetime.
 
 mod batcher;
 mod expiry;
@@ -11,7 +17,7 @@ use std::{
     collections::HashMap,
     hash::{Hash, Hasher},
     sync::Arc,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use futures::future::join_all;
@@ -21,8 +27,14 @@ use onair_core::{
     ResolvedId, SearchQuery, Space,
 };
 
-use self::{batcher::Batchers, expiry::StateAwareExpiry};
+use self::{
+    batcher::Batchers,
+    expiry::{Lifetimes, UntilStale},
+};
 use crate::{config::ApiConfig, metrics};
+
+/// After a failed refresh, how long a stale Space is served without asking the network again.
+const STALE_RETRY_PAUSE: Duration = Duration::from_secs(1);
 
 /// Who may be served a cached answer: the network's public view (`None`) or one
 /// credential's private view.
@@ -41,10 +53,44 @@ pub(crate) enum Cached {
     Missing,
 }
 
+/// A cached lookup and how long it may be served.
+#[derive(Clone)]
+pub(crate) struct Entry {
+    cached: Cached,
+    /// Served as is until then.
+    fresh_until: Instant,
+    /// Between `fresh_until` and this, served only when the network cannot be asked.
+    stale_until: Instant,
+}
+
+impl Entry {
+    fn is_fresh(&self, now: Instant) -> bool {
+        now < self.fresh_until
+    }
+
+    fn answer(&self, id: &ResolvedId) -> Result<Arc<Space>, ProviderError> {
+        match &self.cached {
+            Cached::Found(space) => Ok(space.clone()),
+            Cached::Missing => Err(ProviderError::NotFound {
+                id: id.id.native().to_owned(),
+            }),
+        }
+    }
+}
+
 #[derive(Clone, PartialEq, Eq)]
 enum QueryKind {
     ByCreators(Vec<String>),
     Search(SearchQuery),
+}
+
+impl QueryKind {
+    fn label(&self) -> &'static str {
+        match self {
+            Self::ByCreators(_) => "by_creator",
+            Self::Search(_) => "search",
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -68,7 +114,11 @@ impl Hash for QueryKey {
 }
 
 pub struct SpaceService {
-    spaces: Cache<SpaceKey, Cached>,
+    lifetimes: Lifetimes,
+    spaces: Cache<SpaceKey, Entry>,
+    /// Fetches in progress, by key: callers that miss together wait for one fetch. An entry
+    /// lives only from the fetch's end until its caller removes it.
+    fetching: Cache<SpaceKey, Entry>,
     queries: Cache<QueryKey, Arc<Vec<Arc<Space>>>>,
     batchers: Batchers,
 }
@@ -77,9 +127,15 @@ impl SpaceService {
     pub fn new(_registry: Arc<ProviderRegistry>, config: &ApiConfig) -> Self {
         let cache = config.cache;
         Self {
+            lifetimes: Lifetimes(cache),
             spaces: Cache::builder()
                 .max_capacity(cache.max_entries)
-                .expire_after(StateAwareExpiry(cache))
+                .expire_after(UntilStale)
+                .build(),
+            fetching: Cache::builder()
+                .max_capacity(cache.max_entries)
+                // Only a caller cancelled between the fetch and the removal leaves one behind.
+                .time_to_live(Duration::from_secs(1))
                 .build(),
             queries: Cache::builder()
                 .max_capacity(10_000)
@@ -99,26 +155,67 @@ impl SpaceService {
             partition: id.provider.cache_partition(ctx).map(Arc::from),
             id: id.id.clone(),
         };
-        let cached = match self.spaces.get(&key).await {
-            Some(hit) => {
-                metrics::cache_lookup(id.id.network(), true);
-                hit
+        let network = id.id.network();
+        let stale = match self.spaces.get(&key).await {
+            Some(entry) if entry.is_fresh(Instant::now()) => {
+                metrics::cache_lookup(network, true);
+                return entry.answer(id);
             }
-            None => {
-                metrics::cache_lookup(id.id.network(), false);
-                let fetch = self.fetch(ctx, id);
-                self.spaces
-                    .try_get_with(key, fetch)
-                    .await
-                    .map_err(|e: Arc<ProviderError>| (*e).clone())?
-            }
+            other => other,
         };
-        match cached {
-            Cached::Found(space) => Ok(space),
-            Cached::Missing => Err(ProviderError::NotFound {
-                id: id.id.native().to_owned(),
-            }),
+        metrics::cache_lookup(network, false);
+        match self.refresh(ctx, id, &key).await {
+            Ok(entry) => entry.answer(id),
+            Err(e) => {
+                let now = Instant::now();
+                let Some(stale) = stale.filter(|s| e.is_transient() && now < s.stale_until) else {
+                    return Err(e);
+                };
+                metrics::stale_served(network);
+                tracing::debug!(id = %id.id, code = e.code(), "serving a stale Space: the network cannot be asked");
+                // Pause the refreshes of this Space for a moment; the grace does not move.
+                let paused = Entry {
+                    fresh_until: (now + STALE_RETRY_PAUSE).min(stale.stale_until),
+                    ..stale.clone()
+                };
+                self.spaces.insert(key, paused).await;
+                stale.answer(id)
+            }
         }
+    }
+
+    /// Fetches `key` once for every caller that asks while the fetch runs.
+    async fn refresh(
+        &self,
+        ctx: &CallContext,
+        id: &ResolvedId,
+        key: &SpaceKey,
+    ) -> Result<Entry, ProviderError> {
+        let init = async {
+            // A caller that queued behind a fetch that just finished finds its result here.
+            if let Some(entry) = self.spaces.get(key).await
+                && entry.is_fresh(Instant::now())
+            {
+                return Ok(entry);
+            }
+            let cached = self.fetch(ctx, id).await?;
+            let entry = self.lifetimes.entry(cached, Instant::now());
+            self.spaces.insert(key.clone(), entry.clone()).await;
+            Ok(entry)
+        };
+        let fetched = self
+            .fetching
+            .entry(key.clone())
+            .or_try_insert_with(init)
+            .await
+            .map_err(|e: Arc<ProviderError>| (*e).clone())?;
+        if fetched.is_fresh() {
+            // This caller ran the fetch; the next miss starts a new one.
+            self.fetching.invalidate(key).await;
+        } else {
+            metrics::coalesced(id.id.network(), "lookup");
+        }
+        Ok(fetched.into_value())
     }
 
     /// Several Spaces, in the order asked; each is looked up as above, so they share the
@@ -157,10 +254,7 @@ impl SpaceService {
             let spaces = provider.by_creators(ctx, &user_ids).await?;
             Ok(self.remember(provider, ctx, spaces).await)
         };
-        self.queries
-            .try_get_with(key, init)
-            .await
-            .map_err(|e: Arc<ProviderError>| (*e).clone())
+        self.query(key, init).await
     }
 
     /// A keyword search on one network.
@@ -175,10 +269,26 @@ impl SpaceService {
             let spaces = provider.search(ctx, &query).await?;
             Ok(self.remember(provider, ctx, spaces).await)
         };
-        self.queries
-            .try_get_with(key, init)
+        self.query(key, init).await
+    }
+
+    /// A listing from the cache, or from `init`, run once for every caller asking meanwhile.
+    async fn query(
+        &self,
+        key: QueryKey,
+        init: impl Future<Output = Result<Arc<Vec<Arc<Space>>>, ProviderError>>,
+    ) -> Result<Arc<Vec<Arc<Space>>>, ProviderError> {
+        let (network, kind) = (key.network.clone(), key.kind.label());
+        let entry = self
+            .queries
+            .entry(key)
+            .or_try_insert_with(init)
             .await
-            .map_err(|e: Arc<ProviderError>| (*e).clone())
+            .map_err(|e: Arc<ProviderError>| (*e).clone())?;
+        if !entry.is_fresh() {
+            metrics::coalesced(&network, kind);
+        }
+        Ok(entry.into_value())
     }
 
     fn query_key(
@@ -205,6 +315,7 @@ impl SpaceService {
         spaces: Vec<Space>,
     ) -> Arc<Vec<Arc<Space>>> {
         let partition: Partition = provider.cache_partition(ctx).map(Arc::from);
+        let now = Instant::now();
         let mut out = Vec::with_capacity(spaces.len());
         for space in spaces {
             let space = Arc::new(space);
@@ -212,7 +323,8 @@ impl SpaceService {
                 partition: partition.clone(),
                 id: space.id(),
             };
-            self.spaces.insert(key, Cached::Found(space.clone())).await;
+            let entry = self.lifetimes.entry(Cached::Found(space.clone()), now);
+            self.spaces.insert(key, entry).await;
             out.push(space);
         }
         Arc::new(out)
@@ -226,6 +338,7 @@ impl SpaceService {
     /// Applies pending cache maintenance; tests and benchmarks call it before counting.
     pub async fn settle(&self) {
         self.spaces.run_pending_tasks().await;
+        self.fetching.run_pending_tasks().await;
         self.queries.run_pending_tasks().await;
     }
 }
