@@ -65,7 +65,10 @@ impl TestApp {
         });
         Self {
             base,
-            client: Client::new(),
+            client: Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .build()
+                .unwrap(),
             store,
             keyring,
             app,
@@ -99,6 +102,17 @@ impl TestApp {
             id: tenant.id,
             key: token.expose().to_owned(),
         }
+    }
+
+    /// The sandbox, the stubs and X served by `fake` (its app token as the operator's).
+    pub async fn with_fake_x(config: ApiConfig, fake: &onair_testkit::fake_x::FakeX) -> Self {
+        let x = onair_provider_x::XProvider::new(onair_provider_x::XConfig {
+            base_url: fake.base_url().parse().unwrap(),
+            bearer_token: Some(fake.app_token().into()),
+            ..onair_provider_x::XConfig::default()
+        })
+        .unwrap();
+        Self::start_with(config, vec![Arc::new(x)]).await
     }
 
     pub fn get(&self, path: &str, key: &str) -> RequestBuilder {
