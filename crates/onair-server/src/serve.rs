@@ -1,11 +1,12 @@
 //! `onair serve`: wires the store, the networks and the API, serves until a signal, then
 //! shuts down gracefully.
 //!
-//! On SIGTERM or SIGINT, readiness turns 503 at once (so load balancers stop sending
-//! traffic), the listener stops accepting, in-flight requests complete, and the process
-//! exits; if requests are still running after `shutdown_grace_secs`, it exits anyway.
+//! On SIGTERM or SIGINT, readiness turns 503 at once; the listener keeps accepting for a
+//! moment ([`READINESS_NOTICE`]) so that load balancers polling `/readyz` see it and stop
+//! sending, then stops accepting; in-flight requests complete and the process exits. If
+//! requests are still running `shutdown_grace_secs` after the signal, it exits anyway.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use onair_api::{App, AppDeps};
@@ -16,6 +17,9 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::{config::Config, load_keyring, open_migrated_store};
+
+/// How long, after the signal, new requests are still accepted while `/readyz` says 503.
+pub const READINESS_NOTICE: Duration = Duration::from_secs(1);
 
 /// Runs the API server until shutdown. Telemetry is already installed by the caller.
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -57,25 +61,29 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         "onair is listening"
     );
 
+    let signalled = CancellationToken::new();
     let stop = CancellationToken::new();
+    let grace = config.shutdown_grace();
     let health = app.health();
-    let signalled = {
-        let stop = stop.clone();
+    let on_signal = {
+        let (signalled, stop) = (signalled.clone(), stop.clone());
         async move {
             wait_for_signal().await;
             tracing::info!("shutting down: readiness is now 503, finishing in-flight requests");
             health.start_draining();
+            signalled.cancel();
+            tokio::time::sleep(READINESS_NOTICE.min(grace / 2)).await;
+            tracing::info!("no longer accepting connections");
             stop.cancel();
         }
     };
     let server = axum::serve(listener, app.router())
         .with_graceful_shutdown(stop.clone().cancelled_owned())
         .into_future();
-    tokio::spawn(signalled);
-    let grace = config.shutdown_grace();
+    tokio::spawn(on_signal);
     tokio::select! {
         result = server => result.context("the server failed")?,
-        () = async { stop.cancelled().await; tokio::time::sleep(grace).await } => {
+        () = async { signalled.cancelled().await; tokio::time::sleep(grace).await } => {
             tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the grace period; exiting anyway");
         }
     }

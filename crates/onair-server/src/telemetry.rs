@@ -27,11 +27,13 @@ pub fn init(format: LogFormat, directive: &str) -> anyhow::Result<()> {
         LogFormat::Text => builder
             .with_ansi(std::io::stderr().is_terminal())
             .try_init(),
+        // Every span from the root, so that a line logged deep inside a request (an
+        // upstream call's span, say) still carries the request's id.
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
+            .with_current_span(false)
+            .with_span_list(true)
             .try_init(),
     };
     installed.map_err(|err| anyhow::anyhow!("could not install the log subscriber: {err}"))
