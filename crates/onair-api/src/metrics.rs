@@ -98,8 +98,10 @@ pub fn batch_sent(network: &NetworkId, ids: usize) {
 }
 
 /// The text exposition, with gauges read at scrape time.
-pub fn render(state: &AppState) -> Option<String> {
+pub async fn render(state: &AppState) -> Option<String> {
     let handle = handle()?;
+    // The cache counts its entries as its maintenance runs; run it so the gauge is current.
+    state.spaces.settle().await;
     for provider in state.registry.iter() {
         for snapshot in provider.rate_limits() {
             if let Some(remaining) = snapshot.remaining {

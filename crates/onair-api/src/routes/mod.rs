@@ -111,7 +111,7 @@ async fn method_not_allowed(req: axum::extract::Request) -> ApiError {
 }
 
 async fn metrics_page(State(state): State<AppState>) -> Response {
-    match metrics::render(&state) {
+    match metrics::render(&state).await {
         Some(text) => {
             let mut r = text.into_response();
             r.headers_mut().insert(
