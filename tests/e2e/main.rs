@@ -5,3 +5,7 @@
 mod support;
 
 mod smoke;
+
+mod ops_database_outage;
+mod ops_observability;
+mod ops_shutdown;
