@@ -25,7 +25,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 }
 
 /// A JSON body, refused with 415 (not JSON) or 400 (malformed, or the wrong shape); as a
-/// response, a JSON answer.
+/// response, a JSON answer. Every request body of the API is a JSON object: serde would
+/// otherwise also read a struct from an array of its fields in order (`["name"]`).
 pub struct Json<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Json<T> {
@@ -38,8 +39,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Json(v)),
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) if !v.is_object() => Err(ApiError::invalid(
+                "invalid_body",
+                format!("the body must be a JSON object, not {}", json_kind(&v)),
+            )),
+            Ok(axum::Json(v)) => serde_json::from_value(v).map(Json).map_err(|e| {
+                ApiError::invalid(
+                    "invalid_body",
+                    format!("the body does not have the expected fields: {e}"),
+                )
+            }),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType(
                 "send the body as JSON with `Content-Type: application/json`".into(),
             )),
@@ -56,6 +66,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             )),
             Err(other) => Err(ApiError::Rejected(other.status(), other.body_text())),
         }
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 
@@ -104,5 +125,52 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
         Json::<T>::from_request(req, state)
             .await
             .map(|Json(v)| OptionalJson(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, http::header::CONTENT_TYPE};
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Named {
+        #[allow(dead_code)]
+        name: String,
+    }
+
+    async fn read(body: &'static str) -> Result<Json<Named>, ApiError> {
+        let req = Request::builder()
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        Json::<Named>::from_request(req, &()).await
+    }
+
+    fn code(e: ApiError) -> &'static str {
+        e.to_problem().0.code
+    }
+
+    #[tokio::test]
+    async fn bodies_are_objects_with_the_expected_fields() {
+        assert!(read(r#"{"name": "a"}"#).await.is_ok());
+        for (body, expected) in [
+            (r#"["a"]"#, "invalid_body"),
+            ("null", "invalid_body"),
+            ("\"a\"", "invalid_body"),
+            ("7", "invalid_body"),
+            (r#"{"name": 7}"#, "invalid_body"),
+            (r#"{"name": "a", "x": 1}"#, "invalid_body"),
+            (r#"{"name": "a""#, "invalid_json"),
+        ] {
+            let e = read(body)
+                .await
+                .err()
+                .unwrap_or_else(|| panic!("{body} accepted"));
+            assert_eq!(code(e), expected, "{body}");
+        }
     }
 }
