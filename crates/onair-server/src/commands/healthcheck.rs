@@ -16,6 +16,9 @@ pub(super) async fn run(path: Option<&Path>, args: HealthcheckArgs) -> anyhow::R
     let url = readyz_url(&base)?;
     let timeout = Duration::from_secs(args.timeout.max(1));
     let client = reqwest::Client::builder()
+        // The check asks the server itself: a proxy in the environment (HTTP_PROXY, set for
+        // egress to the networks) must not stand between them.
+        .no_proxy()
         .timeout(timeout)
         .connect_timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
