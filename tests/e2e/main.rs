@@ -9,3 +9,5 @@ mod smoke;
 mod ops_database_outage;
 mod ops_observability;
 mod ops_shutdown;
+
+mod ops_container_startup;
