@@ -1,8 +1,16 @@
 //! Batching: lookups for one network and credential that arrive together leave together,
-//! in one batch call of up to the network's batch size. A batch waits a few milliseconds
-//! for company; while a call is in flight the next batch fills up and goes as soon as the
-//! call returns, so under load batches grow by themselves. One call is in flight per
-//! network and credential at a time, which also keeps upstream rate budgets in reach.
+//! in one batch call of up to the network's batch size. A lookup waits at most the batch
+//! window (a few milliseconds) from its arrival for company, or longer only while a call is
+//! in flight: one call is in flight per network and credential at a time, so under load
+//! the next batch fills up during the call and batches grow by themselves. That also keeps
+//! upstream rate budgets in reach.
+//!
+//! Even a lone id goes through the network's batch call (for X, `/2/spaces?ids=`, not
+//! `/2/spaces/{id}`): X budgets each endpoint separately, so keeping every lookup on one
+//! endpoint lets each call carry whatever else is waiting, and spends one budget instead
+//! of splitting it across two. The answers are the same; an id X does not have comes back
+//! as a partial error (`resource-not-found`) for that id alone, and becomes a not-found for
+//! it while the other ids of the call are answered.
 
 use std::{
     collections::HashMap,
@@ -29,6 +37,7 @@ struct BatchKey {
 
 struct Pending {
     id: String,
+    arrived: Instant,
     reply: oneshot::Sender<LookupOutcome>,
 }
 
@@ -59,6 +68,7 @@ impl Batchers {
         let (reply, answer) = oneshot::channel();
         let mut pending = Pending {
             id: id.to_owned(),
+            arrived: Instant::now(),
             reply,
         };
         loop {
@@ -129,8 +139,11 @@ async fn run(
                 return;
             }
         };
+        // The oldest lookup's window bounds the wait; lookups that queued during the last
+        // call have used up part of theirs (or all of it, and then go at once with
+        // whatever else is queued).
+        let deadline = first.arrived + window;
         let mut batch = vec![first];
-        let deadline = Instant::now() + window;
         while batch.len() < max {
             match tokio::time::timeout_at(deadline, rx.recv()).await {
                 Ok(Some(p)) => batch.push(p),
@@ -138,20 +151,6 @@ async fn run(
             }
         }
         send(&provider, &ctx, batch).await;
-        // What arrived during the call goes now, without waiting again.
-        loop {
-            let mut next = Vec::new();
-            while next.len() < max {
-                match rx.try_recv() {
-                    Ok(p) => next.push(p),
-                    Err(_) => break,
-                }
-            }
-            if next.is_empty() {
-                break;
-            }
-            send(&provider, &ctx, next).await;
-        }
     }
 }
 
