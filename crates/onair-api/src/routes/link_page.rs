@@ -4,7 +4,7 @@
 
 use axum::{
     extract::{Form, State},
-    http::{HeaderValue, header},
+    http::{HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use onair_store::{Actor, Invalidation, ProfileId, TenantId};
@@ -130,12 +130,23 @@ pub async fn show(
     Ok(page("Connect your account", &body))
 }
 
+/// A form that cannot be read: 415 when it is not a form, 413 when it is too large, else 400.
+fn form_rejection(e: axum::extract::rejection::FormRejection) -> ApiError {
+    match e.status() {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(
+            "send the form as `Content-Type: application/x-www-form-urlencoded`".into(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::Rejected(e.status(), e.body_text()),
+        _ => ApiError::invalid("invalid_body", e.body_text()),
+    }
+}
+
 /// `POST /link`: stores the submitted credential on the profile.
 pub async fn submit(
     State(state): State<AppState>,
     form: Result<Form<LinkForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, ApiError> {
-    let Form(form) = form.map_err(|e| ApiError::invalid("invalid_body", e.body_text()))?;
+    let Form(form) = form.map_err(form_rejection)?;
     let v = verify(&state, &form.token).await?;
     let provider = state
         .registry
