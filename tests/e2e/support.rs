@@ -16,6 +16,10 @@ use tempfile::TempDir;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_onair");
 
+/// The `ONAIR_SECRET_KEY` every test server runs with (tests that forge link tokens derive
+/// the signing key from it).
+pub const SECRET_KEY: &str = "e2e-secret-key-0123456789-abcdefghijklmnop";
+
 /// Which store the server runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -107,15 +111,24 @@ impl Server {
         fake_x: Option<&FakeX>,
         extra: &[(&str, &str)],
     ) -> Option<Self> {
+        Self::start_configured(backend, fake_x, extra, &[]).await
+    }
+
+    /// Like [`Server::start_with`], with the variables named in `unset` left out of the
+    /// environment (e.g. `ONAIR_PROVIDERS__X__BEARER_TOKEN`, for X served by `fake_x` with
+    /// no operator credentials).
+    pub async fn start_configured(
+        backend: Backend,
+        fake_x: Option<&FakeX>,
+        extra: &[(&str, &str)],
+        unset: &[&str],
+    ) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
         let db = Database::create(backend, &dir).await?;
         let mut env = vec![
             ("ONAIR_DATABASE_URL".to_owned(), db.url.clone()),
             // A fixed key keeps the Postgres runs, which need one, like the SQLite ones.
-            (
-                "ONAIR_SECRET_KEY".to_owned(),
-                "e2e-secret-key-0123456789-abcdefghijklmnop".to_owned(),
-            ),
+            ("ONAIR_SECRET_KEY".to_owned(), SECRET_KEY.to_owned()),
             ("ONAIR_LOG_LEVEL".to_owned(), "info".to_owned()),
             // Generous limits: tests measure behaviour, not the limiter, unless they set them.
             (
@@ -139,6 +152,7 @@ impl Server {
             env.retain(|(key, _)| key != k);
             env.push(((*k).to_owned(), (*v).to_owned()));
         }
+        env.retain(|(key, _)| !unset.contains(&key.as_str()));
         let mut server = Self {
             base: String::new(),
             client: Client::builder()
@@ -183,10 +197,10 @@ impl Server {
     async fn wait_ready(&mut self, within: Duration) {
         let deadline = Instant::now() + within;
         loop {
-            if let Ok(r) = self.client.get(self.url("/readyz")).send().await {
-                if r.status() == 200 {
-                    return;
-                }
+            if let Ok(r) = self.client.get(self.url("/readyz")).send().await
+                && r.status() == 200
+            {
+                return;
             }
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
                 panic!(
@@ -345,4 +359,146 @@ pub async fn json(response: Response, status: u16) -> Value {
     let text = response.text().await.unwrap();
     assert_eq!(got, status, "status; body: {text}");
     serde_json::from_str(&text).unwrap()
+}
+
+/// A profile made through the API: its id and its `Profile-Key`.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub id: String,
+    pub key: String,
+}
+
+impl Server {
+    /// A request without any `Authorization` header.
+    pub fn anonymous(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// Creates a profile named `name` for the tenant owning `key`.
+    pub async fn profile(&self, key: &str, name: &str) -> Profile {
+        let body = json(
+            self.post("/v1/profiles", key)
+                .json(&serde_json::json!({ "name": name }))
+                .send()
+                .await
+                .unwrap(),
+            201,
+        )
+        .await;
+        Profile {
+            id: body["data"]["id"].as_str().unwrap().to_owned(),
+            key: body["data"]["profile_key"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Stores `token` as the X credentials of the tenant owning `key`, or of the profile
+    /// when `profile_key` is given.
+    pub async fn store_x_token(&self, key: &str, profile_key: Option<&str>, token: &str) {
+        let mut request = self
+            .put("/v1/networks/x/credentials", key)
+            .json(&serde_json::json!({ "token": token }));
+        if let Some(pk) = profile_key {
+            request = request.header("Profile-Key", pk);
+        }
+        json(request.send().await.unwrap(), 200).await;
+    }
+
+    /// Asserts that the process still answers its liveness and readiness checks.
+    pub async fn assert_healthy(&self) {
+        for path in ["/healthz", "/readyz"] {
+            let r = self.client.get(self.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}:\n{}", self.logs());
+        }
+    }
+}
+
+/// Checks that a response is a well-formed 4xx problem of any code; returns its status and
+/// body, or what is wrong with it.
+pub async fn client_problem(response: Response) -> Result<(u16, Value), String> {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if !(400..500).contains(&status) {
+        return Err(format!("status {status}, not 4xx: {text}"));
+    }
+    if content_type.as_deref() != Some("application/problem+json") {
+        return Err(format!("content-type {content_type:?} on {status}: {text}"));
+    }
+    let body: Value =
+        serde_json::from_str(&text).map_err(|e| format!("problem is not JSON ({e}): {text}"))?;
+    if body["status"] != status {
+        return Err(format!("`status` {} != HTTP {status}", body["status"]));
+    }
+    for field in ["type", "title", "detail", "code", "request_id"] {
+        if body[field].as_str().is_none_or(str::is_empty) {
+            return Err(format!("`{field}` missing: {body}"));
+        }
+    }
+    let code = body["code"].as_str().unwrap_or_default();
+    if !code
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(format!("`code` is not snake_case: {body}"));
+    }
+    if body["request_id"].as_str() != request_id.as_deref() {
+        return Err(format!("`request_id` differs from x-request-id: {body}"));
+    }
+    Ok((status, body))
+}
+
+/// Every operation of the served `/openapi.json`, as (`GET`, `/v1/spaces/{network}/{id}`).
+pub async fn openapi_operations(server: &Server) -> Vec<(String, String)> {
+    let spec = json(
+        server
+            .client
+            .get(server.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let mut ops = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in [
+            "get", "put", "post", "delete", "patch", "head", "options", "trace",
+        ] {
+            if item.get(method).is_some() {
+                ops.push((method.to_ascii_uppercase(), path.clone()));
+            }
+        }
+    }
+    ops.sort();
+    ops
+}
+
+/// Ids of the fake X's ended and canceled Spaces, each handed out once: listings and
+/// searches never return those, so none is in a server's cache before its first lookup,
+/// and that lookup reaches the fake.
+pub struct FreshSpaces(std::sync::atomic::AtomicUsize);
+
+impl FreshSpaces {
+    /// Starts at the `start`-th of them (give each server its own range).
+    pub fn from(start: usize) -> Self {
+        Self(std::sync::atomic::AtomicUsize::new(start))
+    }
+
+    pub fn next(&self) -> String {
+        use onair_testkit::fake_x::seed;
+        let k = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Generated Space `i` is ended when i % 8 == 6 and canceled when i % 8 == 7.
+        let i = (k / 2) * 8 + 6 + k % 2;
+        assert!(i < seed::GENERATED_SPACES, "out of fresh Spaces");
+        seed::generated_space_id(i)
+    }
 }
