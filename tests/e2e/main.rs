@@ -6,6 +6,15 @@ mod support;
 
 mod smoke;
 
+mod auth;
+mod endpoints;
+mod isolation;
+mod jwt;
+mod malformed;
+mod resources;
+mod spaces;
+mod upstream_errors;
+
 mod ops_database_outage;
 mod ops_observability;
 mod ops_shutdown;
