@@ -73,6 +73,59 @@ async fn api_keys_lifecycle() {
         .await;
         assert_eq!(empty["data"]["name"], "unnamed");
 
+        // Far-future expiries are stored and read back as given (or refused), never a 5xx.
+        let mut far_keys = 0;
+        for at in [
+            "9999-12-31T23:59:59Z",
+            "2262-04-11T23:47:16.854775Z",
+            "3000-01-01T00:00:00+14:00",
+            "+10000-01-01T00:00:00Z",
+        ] {
+            let r = server
+                .post("/v1/api-keys", &t.key)
+                .json(&j!({"name": "far", "expires_at": at}))
+                .send()
+                .await
+                .unwrap();
+            if r.status() == 400 {
+                problem(r, 400, "invalid_body").await;
+                continue;
+            }
+            let created = json(r, 201).await;
+            far_keys += 1;
+            let want: DateTime<Utc> = serde_json::from_value(j!(at)).unwrap();
+            assert_eq!(time(&created["data"]["expires_at"]), want, "{at}");
+            let id = created["data"]["id"].as_str().unwrap();
+            let read = json(
+                server
+                    .get(&format!("/v1/api-keys/{id}"), &t.key)
+                    .send()
+                    .await
+                    .unwrap(),
+                200,
+            )
+            .await;
+            assert_eq!(time(&read["data"]["expires_at"]), want, "{at}");
+            let key = created["data"]["key"].as_str().unwrap();
+            json(server.get("/v1/networks", key).send().await.unwrap(), 200).await;
+            json(
+                server
+                    .delete(&format!("/v1/api-keys/{id}"), &t.key)
+                    .send()
+                    .await
+                    .unwrap(),
+                200,
+            )
+            .await;
+        }
+        assert_eq!(
+            "9999-12-31T23:59:59Z"
+                .parse::<DateTime<Utc>>()
+                .unwrap()
+                .timestamp(),
+            253_402_300_799
+        );
+
         // Refused bodies.
         let past = (Utc::now() - Duration::minutes(1)).to_rfc3339();
         for (body, field) in [
@@ -115,7 +168,7 @@ async fn api_keys_lifecycle() {
         ] {
             assert!(ids.contains(&id), "{id} not listed: {list}");
         }
-        assert_eq!(listed.len(), 4, "{list}");
+        assert_eq!(listed.len(), 4 + far_keys, "{list}");
         let text = list.to_string();
         assert!(
             !text.contains("onair_sk_") && !text.contains(&key[9..]),
