@@ -174,3 +174,25 @@ mod tests {
         }
     }
 }
+
+/// For routes that take no query parameters: any parameter is refused with a 400 naming it,
+/// as on the routes that do take some, so a typo never passes silently.
+pub struct NoQuery;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(query) = parts.uri.query().filter(|q| !q.is_empty()) else {
+            return Ok(NoQuery);
+        };
+        let name = query.split('&').next().unwrap_or_default();
+        let name = name.split('=').next().unwrap_or_default();
+        let name: String = name.chars().take(64).flat_map(char::escape_debug).collect();
+        Err(ApiError::invalid_field(
+            "invalid_query",
+            &name,
+            format!("this route takes no query parameters, but got `{name}`"),
+        ))
+    }
+}

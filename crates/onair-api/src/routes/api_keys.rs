@@ -13,7 +13,7 @@ use crate::{
     auth::TenantContext,
     dto::{ApiKeyDto, CreatedApiKey, Data, NewApiKeyBody},
     error::{ApiError, Problem},
-    extract::{Json, OptionalJson, Path},
+    extract::{Json, NoQuery, OptionalJson, Path},
     state::AppState,
 };
 
@@ -38,6 +38,7 @@ fn not_found(id: &ApiKeyId) -> ApiError {
 pub async fn create_api_key(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     OptionalJson(body): OptionalJson<NewApiKeyBody>,
 ) -> Result<(StatusCode, Json<Data<CreatedApiKey>>), ApiError> {
     let name = match body.name.as_deref() {
@@ -78,6 +79,7 @@ pub async fn create_api_key(
 pub async fn list_api_keys(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
 ) -> Result<Json<Data<Vec<ApiKeyDto>>>, ApiError> {
     let keys = state.store.list_api_keys(&tenant.tenant_id).await?;
     Ok(Json(Data {
@@ -95,6 +97,7 @@ pub async fn list_api_keys(
 pub async fn get_api_key(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Path(id): Path<String>,
 ) -> Result<Json<Data<ApiKeyDto>>, ApiError> {
     let id: ApiKeyId = validate::path_id(&id)?;
@@ -115,6 +118,7 @@ pub async fn get_api_key(
 pub async fn revoke_api_key(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Path(id): Path<String>,
 ) -> Result<Json<Data<ApiKeyDto>>, ApiError> {
     let id: ApiKeyId = validate::path_id(&id)?;

@@ -13,7 +13,7 @@ use crate::{
     auth::TenantContext,
     dto::{CredentialBody, CredentialDto, CredentialScope, Data, NetworkDto, NetworkStatusDto},
     error::{ApiError, Problem},
-    extract::{Json, Path},
+    extract::{Json, NoQuery, Path},
     state::AppState,
 };
 
@@ -40,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub async fn list_networks(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
 ) -> Result<Json<Data<Vec<NetworkDto>>>, ApiError> {
     let mut data = Vec::with_capacity(state.registry.len());
     for provider in state.registry.iter() {
@@ -138,6 +139,7 @@ fn scope_label(tenant: &TenantContext) -> &'static str {
 pub async fn get_credentials(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Path(network): Path<String>,
 ) -> Result<Json<Data<CredentialDto>>, ApiError> {
     let provider = credential_network(&state, &network)?;
@@ -174,6 +176,7 @@ pub async fn get_credentials(
 pub async fn put_credentials(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Path(network): Path<String>,
     Json(body): Json<CredentialBody>,
 ) -> Result<Json<Data<CredentialDto>>, ApiError> {
@@ -221,6 +224,7 @@ pub async fn put_credentials(
 pub async fn delete_credentials(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Path(network): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let provider = credential_network(&state, &network)?;

@@ -12,7 +12,7 @@ use crate::{
     auth::TenantContext,
     dto::{CreatedProfile, Data, LinkTokenDto, NewProfileBody, ProfileDto},
     error::{ApiError, Problem},
-    extract::{Json, Path},
+    extract::{Json, NoQuery, Path},
     state::AppState,
 };
 
@@ -38,6 +38,7 @@ fn not_found(id: &ProfileId) -> ApiError {
 pub async fn create_profile(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Json(body): Json<NewProfileBody>,
 ) -> Result<(StatusCode, Json<Data<CreatedProfile>>), ApiError> {
     let name = validate::label("name", &body.name, 200)?;
@@ -64,6 +65,7 @@ pub async fn create_profile(
 pub async fn list_profiles(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
 ) -> Result<Json<Data<Vec<ProfileDto>>>, ApiError> {
     let profiles = state.store.list_profiles(&tenant.tenant_id).await?;
     Ok(Json(Data {
@@ -81,6 +83,7 @@ pub async fn list_profiles(
 pub async fn get_profile(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Path(id): Path<String>,
 ) -> Result<Json<Data<ProfileDto>>, ApiError> {
     let id: ProfileId = validate::path_id(&id)?;
@@ -101,6 +104,7 @@ pub async fn get_profile(
 pub async fn delete_profile(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id: ProfileId = validate::path_id(&id)?;
@@ -134,6 +138,7 @@ pub async fn delete_profile(
 pub async fn create_link_token(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Data<LinkTokenDto>>), ApiError> {
     let id: ProfileId = validate::path_id(&id)?;

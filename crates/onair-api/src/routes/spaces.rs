@@ -16,7 +16,7 @@ use crate::{
     credentials::ResolvedContext,
     dto::{Data, ItemError, SpaceDto, SpaceList},
     error::{ApiError, FieldError, Problem, upstream_problem},
-    extract::{Json, Path, Query},
+    extract::{Json, NoQuery, Path, Query},
     state::AppState,
 };
 
@@ -49,6 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub async fn get_space(
     State(state): State<AppState>,
     tenant: TenantContext,
+    _: NoQuery,
     Path((network, id)): Path<(String, String)>,
 ) -> Result<Json<Data<SpaceDto>>, ApiError> {
     let resolved = state.registry.resolve_space_parts(&network, &id)?;
@@ -359,7 +360,7 @@ fn explicit_networks(
 ) -> Result<Vec<Arc<dyn LiveAudioProvider>>, ApiError> {
     let mut out: Vec<Arc<dyn LiveAudioProvider>> = Vec::new();
     let mut errors = Vec::new();
-    for name in list.split(',').map(str::trim) {
+    for name in list.split(',').map(|n| n.trim_matches(' ')) {
         if name.is_empty() {
             errors.push(field("networks", None, "empty network name in the list"));
             continue;
@@ -400,7 +401,9 @@ fn resolve_list(
     param: &str,
     resolve: impl Fn(&str) -> Result<ResolvedId, onair_core::IdError>,
 ) -> Result<Vec<ResolvedId>, ApiError> {
-    let parts: Vec<&str> = raw.split(',').map(str::trim).collect();
+    // Only spaces are forgiven around items: other whitespace (a stray newline) is an error,
+    // as it would be in a path.
+    let parts: Vec<&str> = raw.split(',').map(|p| p.trim_matches(' ')).collect();
     if raw.trim().is_empty() {
         return Err(ApiError::invalid_field(
             "invalid_query",
