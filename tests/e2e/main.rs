@@ -4,6 +4,7 @@
 
 mod support;
 
+mod cli_revoke;
 mod smoke;
 
 mod auth;

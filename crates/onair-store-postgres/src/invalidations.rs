@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use onair_store::{ApiKeyId, Invalidation, InvalidationStream, ProfileId, StoreError, TenantId};
-use serde::{Deserialize, Serialize};
+use onair_store::{Invalidation, InvalidationStream, StoreError};
 use sqlx::{
     PgConnection,
     postgres::{PgConnectOptions, PgListener, PgPoolOptions},
@@ -22,43 +21,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 const FIRST_RETRY: Duration = Duration::from_millis(200);
 const LAST_RETRY: Duration = Duration::from_secs(5);
 
-/// The wire form of an invalidation (NOTIFY payloads are limited to 8000 bytes; these are
-/// tiny).
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub(crate) enum Payload {
-    ApiKeyRevoked {
-        key_id: ApiKeyId,
-    },
-    ProfileDeleted {
-        tenant_id: TenantId,
-        profile_id: ProfileId,
-    },
-    CredentialsChanged {
-        tenant_id: TenantId,
-    },
-}
-
-impl From<Payload> for Invalidation {
-    fn from(payload: Payload) -> Self {
-        match payload {
-            Payload::ApiKeyRevoked { key_id } => Self::ApiKeyRevoked(key_id),
-            Payload::ProfileDeleted {
-                tenant_id,
-                profile_id,
-            } => Self::ProfileDeleted {
-                tenant_id,
-                profile_id,
-            },
-            Payload::CredentialsChanged { tenant_id } => Self::CredentialsChanged { tenant_id },
-        }
-    }
-}
-
-/// Queues `payload` on the channel; Postgres delivers it when the transaction commits.
-pub(crate) async fn notify(conn: &mut PgConnection, payload: &Payload) -> Result<(), StoreError> {
-    let text = serde_json::to_string(payload)
-        .map_err(|e| StoreError::Other(format!("cannot encode an invalidation: {e}")))?;
+/// Queues the invalidation on the channel (NOTIFY payloads are limited to 8000 bytes; these
+/// are tiny); Postgres delivers it when the transaction commits.
+pub(crate) async fn notify(
+    conn: &mut PgConnection,
+    invalidation: &Invalidation,
+) -> Result<(), StoreError> {
+    let Some(text) = invalidation.to_json() else {
+        return Ok(());
+    };
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(text)
@@ -125,8 +96,8 @@ impl Subscription {
             };
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
-                    match serde_json::from_str::<Payload>(notification.payload()) {
-                        Ok(payload) => return payload.into(),
+                    match Invalidation::from_json(notification.payload()) {
+                        Ok(invalidation) => return invalidation,
                         // A newer instance may send kinds this one does not know.
                         Err(error) => {
                             tracing::warn!(%error, payload = notification.payload(), "ignoring an unknown invalidation");
@@ -144,26 +115,5 @@ impl Subscription {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payloads_are_small_tagged_json() {
-        let payload = Payload::ProfileDeleted {
-            tenant_id: TenantId::generate(),
-            profile_id: ProfileId::generate(),
-        };
-        let text = serde_json::to_string(&payload).unwrap();
-        assert!(
-            text.starts_with(r#"{"kind":"profile_deleted","tenant_id":"ten_"#),
-            "{text}"
-        );
-        assert!(text.len() < 200);
-        assert_eq!(serde_json::from_str::<Payload>(&text).unwrap(), payload);
-        assert!(serde_json::from_str::<Payload>(r#"{"kind":"watch_fired"}"#).is_err());
     }
 }

@@ -18,7 +18,7 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use onair_store::{
-    Actor, ApiKey, ApiKeyId, AuditEvent, AuditEventId, CredentialId, CredentialInfo,
+    Actor, ApiKey, ApiKeyId, AuditEvent, AuditEventId, CredentialId, CredentialInfo, Invalidation,
     InvalidationStream, NewApiKey, NewAuditEvent, Profile, ProfileId, Store, StoreError,
     StoredCredential, Tenant, TenantId,
     secrets::{Keyring, Sealed, TokenHash, credential_aad},
@@ -33,7 +33,7 @@ use sqlx::{
 
 use crate::{
     error::{map, map_migrate},
-    invalidations::{Payload, notify},
+    invalidations::notify,
     rows::{ApiKeyRow, AuditRow, CredentialRow, ProfileRow, SealedRow, TenantRow, parse_id},
 };
 
@@ -201,7 +201,7 @@ impl PostgresStore {
             at,
         )
         .await?;
-        notify(&mut tx, &Payload::ApiKeyRevoked { key_id: id.clone() }).await?;
+        notify(&mut tx, &Invalidation::ApiKeyRevoked(id.clone())).await?;
         tx.commit().await.map_err(map)?;
         Ok(key)
     }
@@ -580,7 +580,7 @@ impl Store for PostgresStore {
         .await?;
         notify(
             &mut tx,
-            &Payload::ProfileDeleted {
+            &Invalidation::ProfileDeleted {
                 tenant_id: tenant.clone(),
                 profile_id: id.clone(),
             },
@@ -770,7 +770,7 @@ impl Store for PostgresStore {
         .await?;
         notify(
             &mut tx,
-            &Payload::CredentialsChanged {
+            &Invalidation::CredentialsChanged {
                 tenant_id: tenant.clone(),
             },
         )
@@ -897,7 +897,7 @@ impl PostgresStore {
         .await?;
         notify(
             &mut tx,
-            &Payload::CredentialsChanged {
+            &Invalidation::CredentialsChanged {
                 tenant_id: tenant.clone(),
             },
         )

@@ -4,16 +4,17 @@
 //! WAL mode with foreign keys on; `migrate()` applies `migrations/sqlite`. Writes run in
 //! `BEGIN IMMEDIATE` transactions, so a write never fails half-way on a lock upgrade, and a
 //! writer blocked longer than the busy timeout answers `StoreError::Unavailable`.
-//! Invalidations go to this process's subscribers only (an SQLite file has one server).
+//! One file serves one server, but the operator's CLI writes to it from another process:
+//! invalidations go through a log table that every subscriber polls (see `invalidations`).
 
 mod error;
+mod invalidations;
 mod rows;
 
 use std::{str::FromStr, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use futures::StreamExt;
 use onair_store::{
     Actor, ApiKey, ApiKeyId, AuditEvent, AuditEventId, CredentialId, CredentialInfo, Invalidation,
     InvalidationStream, NewApiKey, NewAuditEvent, Profile, ProfileId, Store, StoreError,
@@ -29,7 +30,6 @@ use sqlx::{
         SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
     },
 };
-use tokio::sync::broadcast;
 
 use crate::{
     error::{map, map_migrate},
@@ -43,8 +43,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long a call waits for a free connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_CONNECTIONS: u32 = 4;
-/// Invalidations a slow subscriber may fall behind by before it is told to resync.
-const INVALIDATION_BUFFER: usize = 256;
 
 macro_rules! api_key_columns {
     () => {
@@ -73,7 +71,6 @@ macro_rules! credential_scope {
 pub struct SqliteStore {
     pool: SqlitePool,
     keyring: Arc<Keyring>,
-    invalidations: broadcast::Sender<Invalidation>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -136,12 +133,7 @@ impl SqliteStore {
             }
             other => other,
         })?;
-        let (invalidations, _) = broadcast::channel(INVALIDATION_BUFFER);
-        Ok(Self {
-            pool,
-            keyring,
-            invalidations,
-        })
+        Ok(Self { pool, keyring })
     }
 
     /// Closes every connection; later calls answer `Unavailable`.
@@ -151,11 +143,6 @@ impl SqliteStore {
 
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map)
-    }
-
-    fn publish(&self, invalidation: Invalidation) {
-        // Nobody listening is fine.
-        let _ = self.invalidations.send(invalidation);
     }
 
     async fn revoke(
@@ -199,8 +186,8 @@ impl SqliteStore {
             at,
         )
         .await?;
+        invalidations::log(&mut tx, &Invalidation::ApiKeyRevoked(id.clone())).await?;
         tx.commit().await.map_err(map)?;
-        self.publish(Invalidation::ApiKeyRevoked(id.clone()));
         Ok(key)
     }
 
@@ -565,11 +552,15 @@ impl Store for SqliteStore {
             now(),
         )
         .await?;
+        invalidations::log(
+            &mut tx,
+            &Invalidation::ProfileDeleted {
+                tenant_id: tenant.clone(),
+                profile_id: id.clone(),
+            },
+        )
+        .await?;
         tx.commit().await.map_err(map)?;
-        self.publish(Invalidation::ProfileDeleted {
-            tenant_id: tenant.clone(),
-            profile_id: id.clone(),
-        });
         Ok(())
     }
 
@@ -660,10 +651,14 @@ impl Store for SqliteStore {
             at,
         )
         .await?;
+        invalidations::log(
+            &mut tx,
+            &Invalidation::CredentialsChanged {
+                tenant_id: tenant.clone(),
+            },
+        )
+        .await?;
         tx.commit().await.map_err(map)?;
-        self.publish(Invalidation::CredentialsChanged {
-            tenant_id: tenant.clone(),
-        });
         Ok(CredentialInfo {
             id,
             tenant_id: tenant.clone(),
@@ -748,10 +743,14 @@ impl Store for SqliteStore {
             now(),
         )
         .await?;
+        invalidations::log(
+            &mut tx,
+            &Invalidation::CredentialsChanged {
+                tenant_id: tenant.clone(),
+            },
+        )
+        .await?;
         tx.commit().await.map_err(map)?;
-        self.publish(Invalidation::CredentialsChanged {
-            tenant_id: tenant.clone(),
-        });
         Ok(())
     }
 
@@ -852,19 +851,6 @@ impl Store for SqliteStore {
     }
 
     async fn subscribe_invalidations(&self) -> Result<InvalidationStream, StoreError> {
-        let receiver = self.invalidations.subscribe();
-        Ok(
-            futures::stream::unfold(receiver, |mut receiver| async move {
-                match receiver.recv().await {
-                    Ok(invalidation) => Some((invalidation, receiver)),
-                    // Missed some: everything cached may be stale.
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        Some((Invalidation::Resync, receiver))
-                    }
-                    Err(broadcast::error::RecvError::Closed) => None,
-                }
-            })
-            .boxed(),
-        )
+        invalidations::subscribe(self.pool.clone()).await
     }
 }

@@ -210,3 +210,26 @@ async fn an_in_memory_database_keeps_its_data_across_calls() {
         assert_eq!(store.get_tenant(&tenant.id).await.unwrap(), tenant);
     }
 }
+
+/// The operator's CLI and the server are two processes on one file: a change made through
+/// one store reaches the other's subscribers.
+#[tokio::test]
+async fn invalidations_reach_another_store_on_the_same_file() {
+    use futures::StreamExt;
+    use onair_store::Invalidation;
+
+    let backend = SqliteBackend::new();
+    let ring = conformance::keyring(&generate_secret_key(), &[]);
+    let server = backend.open(ring.clone()).await;
+    let seeded = conformance::seed(server.as_ref(), &ring).await;
+    let mut heard = server.subscribe_invalidations().await.unwrap();
+    let cli = backend.open(ring.clone()).await;
+    cli.revoke_api_key_as_operator(&seeded.key.id)
+        .await
+        .unwrap();
+    let got = tokio::time::timeout(std::time::Duration::from_secs(10), heard.next())
+        .await
+        .expect("the revocation reached the other store")
+        .unwrap();
+    assert_eq!(got, Invalidation::ApiKeyRevoked(seeded.key.id.clone()));
+}

@@ -164,3 +164,90 @@ pub enum Invalidation {
     /// The notification channel was interrupted: anything cached may be stale.
     Resync,
 }
+
+/// The wire form of an invalidation, shared by the backends that send invalidations between
+/// processes (Postgres `NOTIFY` payloads, SQLite's invalidation log): small tagged JSON.
+#[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum InvalidationWire {
+    ApiKeyRevoked {
+        key_id: ApiKeyId,
+    },
+    ProfileDeleted {
+        tenant_id: TenantId,
+        profile_id: ProfileId,
+    },
+    CredentialsChanged {
+        tenant_id: TenantId,
+    },
+}
+
+impl Invalidation {
+    /// The JSON sent to other processes; `None` for [`Invalidation::Resync`], which is local.
+    pub fn to_json(&self) -> Option<String> {
+        let wire = match self {
+            Self::ApiKeyRevoked(key_id) => InvalidationWire::ApiKeyRevoked {
+                key_id: key_id.clone(),
+            },
+            Self::ProfileDeleted {
+                tenant_id,
+                profile_id,
+            } => InvalidationWire::ProfileDeleted {
+                tenant_id: tenant_id.clone(),
+                profile_id: profile_id.clone(),
+            },
+            Self::CredentialsChanged { tenant_id } => InvalidationWire::CredentialsChanged {
+                tenant_id: tenant_id.clone(),
+            },
+            Self::Resync => return None,
+        };
+        serde_json::to_string(&wire).ok()
+    }
+
+    /// Reads what [`Invalidation::to_json`] wrote.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        Ok(match serde_json::from_str(text)? {
+            InvalidationWire::ApiKeyRevoked { key_id } => Self::ApiKeyRevoked(key_id),
+            InvalidationWire::ProfileDeleted {
+                tenant_id,
+                profile_id,
+            } => Self::ProfileDeleted {
+                tenant_id,
+                profile_id,
+            },
+            InvalidationWire::CredentialsChanged { tenant_id } => {
+                Self::CredentialsChanged { tenant_id }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalidations_travel_as_small_tagged_json() {
+        let all = [
+            Invalidation::ApiKeyRevoked("key_abcDEF123456".parse().unwrap()),
+            Invalidation::ProfileDeleted {
+                tenant_id: TenantId::generate(),
+                profile_id: ProfileId::generate(),
+            },
+            Invalidation::CredentialsChanged {
+                tenant_id: TenantId::generate(),
+            },
+        ];
+        for inv in all {
+            let text = inv.to_json().unwrap();
+            assert!(
+                text.starts_with(r#"{"kind":""#) && text.len() < 200,
+                "{text}"
+            );
+            assert_eq!(Invalidation::from_json(&text).unwrap(), inv);
+        }
+        assert!(Invalidation::Resync.to_json().is_none());
+        assert!(Invalidation::from_json(r#"{"kind":"watch_fired"}"#).is_err());
+        assert!(Invalidation::from_json("not json").is_err());
+    }
+}
