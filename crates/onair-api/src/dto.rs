@@ -1,9 +1,12 @@
 //! The JSON shapes of the v1 API. Every field of a Space is always present: unknown values
 //! are `null`, lists are empty, and ids are qualified (`x:2244994945`).
 
+use std::{ops::Deref, sync::OnceLock};
+
 use chrono::{DateTime, Utc};
 use onair_core::{Capabilities, NetworkId, Space, StatusKind, User};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 /// `{"data": …}`, the envelope of every successful answer.
@@ -63,6 +66,51 @@ pub struct SpaceDto {
     pub creator: Option<UserDto>,
     pub hosts: Vec<UserDto>,
     pub speakers: Vec<UserDto>,
+}
+
+/// A Space together with its JSON, rendered once and reused by every answer that carries
+/// it: cached Spaces are served without building or serialising anything per request.
+pub struct RenderedSpace {
+    space: Space,
+    json: OnceLock<Box<RawValue>>,
+}
+
+impl RenderedSpace {
+    pub fn new(space: Space) -> Self {
+        Self {
+            space,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The Space as the API shows it (a [`SpaceDto`]).
+    pub fn json(&self) -> &RawValue {
+        self.json.get_or_init(|| {
+            // A SpaceDto is plain data: serialising it cannot fail.
+            serde_json::value::to_raw_value(&SpaceDto::from(&self.space))
+                .unwrap_or_else(|_| RawValue::NULL.to_owned())
+        })
+    }
+}
+
+impl Deref for RenderedSpace {
+    type Target = Space;
+    fn deref(&self) -> &Space {
+        &self.space
+    }
+}
+
+impl std::fmt::Debug for RenderedSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.space.fmt(f)
+    }
+}
+
+/// The wire form of [`SpaceList`]: the same JSON, from pre-rendered Spaces.
+#[derive(Serialize)]
+pub struct RenderedSpaceList<'a> {
+    pub data: Vec<&'a RawValue>,
+    pub errors: Vec<ItemError>,
 }
 
 fn qualify(network: &NetworkId, native: &str) -> String {

@@ -128,6 +128,28 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
     }
 }
 
+/// For routes that take no query parameters: any parameter is refused with a 400 naming it,
+/// as on the routes that do take some, so a typo never passes silently.
+pub struct NoQuery;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(query) = parts.uri.query().filter(|q| !q.is_empty()) else {
+            return Ok(NoQuery);
+        };
+        let name = query.split('&').next().unwrap_or_default();
+        let name = name.split('=').next().unwrap_or_default();
+        let name: String = name.chars().take(64).flat_map(char::escape_debug).collect();
+        Err(ApiError::invalid_field(
+            "invalid_query",
+            &name,
+            format!("this route takes no query parameters, but got `{name}`"),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::{body::Body, http::header::CONTENT_TYPE};
@@ -172,27 +194,5 @@ mod tests {
                 .unwrap_or_else(|| panic!("{body} accepted"));
             assert_eq!(code(e), expected, "{body}");
         }
-    }
-}
-
-/// For routes that take no query parameters: any parameter is refused with a 400 naming it,
-/// as on the routes that do take some, so a typo never passes silently.
-pub struct NoQuery;
-
-impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let Some(query) = parts.uri.query().filter(|q| !q.is_empty()) else {
-            return Ok(NoQuery);
-        };
-        let name = query.split('&').next().unwrap_or_default();
-        let name = name.split('=').next().unwrap_or_default();
-        let name: String = name.chars().take(64).flat_map(char::escape_debug).collect();
-        Err(ApiError::invalid_field(
-            "invalid_query",
-            &name,
-            format!("this route takes no query parameters, but got `{name}`"),
-        ))
     }
 }

@@ -91,11 +91,11 @@ mod tests {
     }
 
     fn found(state: SpaceState) -> Cached {
-        Cached::Found(Arc::new(Space::new(
+        Cached::Found(Arc::new(crate::dto::RenderedSpace::new(Space::new(
             NetworkId::from_static("x"),
             "1",
             state,
-        )))
+        ))))
     }
 
     #[test]

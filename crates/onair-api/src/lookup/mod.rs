@@ -31,7 +31,7 @@ use self::{
     batcher::Batchers,
     expiry::{Lifetimes, UntilStale},
 };
-use crate::{config::ApiConfig, metrics};
+use crate::{config::ApiConfig, dto::RenderedSpace, metrics};
 
 /// After a failed refresh, how long a stale Space is served without asking the network again.
 const STALE_RETRY_PAUSE: Duration = Duration::from_secs(1);
@@ -49,7 +49,7 @@ struct SpaceKey {
 /// A cached lookup: the Space, or the network's word that it has none.
 #[derive(Clone)]
 pub(crate) enum Cached {
-    Found(Arc<Space>),
+    Found(Arc<RenderedSpace>),
     Missing,
 }
 
@@ -68,7 +68,7 @@ impl Entry {
         now < self.fresh_until
     }
 
-    fn answer(&self, id: &ResolvedId) -> Result<Arc<Space>, ProviderError> {
+    fn answer(&self, id: &ResolvedId) -> Result<Arc<RenderedSpace>, ProviderError> {
         match &self.cached {
             Cached::Found(space) => Ok(space.clone()),
             Cached::Missing => Err(ProviderError::NotFound {
@@ -119,7 +119,7 @@ pub struct SpaceService {
     /// Fetches in progress, by key: callers that miss together wait for one fetch. An entry
     /// lives only from the fetch's end until its caller removes it.
     fetching: Cache<SpaceKey, Entry>,
-    queries: Cache<QueryKey, Arc<Vec<Arc<Space>>>>,
+    queries: Cache<QueryKey, Arc<Vec<Arc<RenderedSpace>>>>,
     batchers: Batchers,
 }
 
@@ -150,7 +150,7 @@ impl SpaceService {
         &self,
         ctx: &CallContext,
         id: &ResolvedId,
-    ) -> Result<Arc<Space>, ProviderError> {
+    ) -> Result<Arc<RenderedSpace>, ProviderError> {
         let key = SpaceKey {
             partition: id.provider.cache_partition(ctx).map(Arc::from),
             id: id.id.clone(),
@@ -223,7 +223,7 @@ impl SpaceService {
     pub async fn lookup_many(
         &self,
         items: &[(ResolvedId, CallContext)],
-    ) -> Vec<Result<Arc<Space>, ProviderError>> {
+    ) -> Vec<Result<Arc<RenderedSpace>, ProviderError>> {
         join_all(items.iter().map(|(id, ctx)| self.lookup(ctx, id))).await
     }
 
@@ -236,7 +236,7 @@ impl SpaceService {
             provider.lookup(ctx, id.id.native()).await
         };
         match outcome {
-            Ok(space) => Ok(Cached::Found(Arc::new(space))),
+            Ok(space) => Ok(Cached::Found(Arc::new(RenderedSpace::new(space)))),
             Err(ProviderError::NotFound { .. }) => Ok(Cached::Missing),
             Err(e) => Err(e),
         }
@@ -248,7 +248,7 @@ impl SpaceService {
         provider: &Arc<dyn LiveAudioProvider>,
         ctx: &CallContext,
         user_ids: Vec<String>,
-    ) -> Result<Arc<Vec<Arc<Space>>>, ProviderError> {
+    ) -> Result<Arc<Vec<Arc<RenderedSpace>>>, ProviderError> {
         let key = self.query_key(provider, ctx, QueryKind::ByCreators(user_ids.clone()));
         let init = async {
             let spaces = provider.by_creators(ctx, &user_ids).await?;
@@ -263,7 +263,7 @@ impl SpaceService {
         provider: &Arc<dyn LiveAudioProvider>,
         ctx: &CallContext,
         query: SearchQuery,
-    ) -> Result<Arc<Vec<Arc<Space>>>, ProviderError> {
+    ) -> Result<Arc<Vec<Arc<RenderedSpace>>>, ProviderError> {
         let key = self.query_key(provider, ctx, QueryKind::Search(query.clone()));
         let init = async {
             let spaces = provider.search(ctx, &query).await?;
@@ -276,8 +276,8 @@ impl SpaceService {
     async fn query(
         &self,
         key: QueryKey,
-        init: impl Future<Output = Result<Arc<Vec<Arc<Space>>>, ProviderError>>,
-    ) -> Result<Arc<Vec<Arc<Space>>>, ProviderError> {
+        init: impl Future<Output = Result<Arc<Vec<Arc<RenderedSpace>>>, ProviderError>>,
+    ) -> Result<Arc<Vec<Arc<RenderedSpace>>>, ProviderError> {
         let (network, kind) = (key.network.clone(), key.kind.label());
         let entry = self
             .queries
@@ -313,12 +313,12 @@ impl SpaceService {
         provider: &Arc<dyn LiveAudioProvider>,
         ctx: &CallContext,
         spaces: Vec<Space>,
-    ) -> Arc<Vec<Arc<Space>>> {
+    ) -> Arc<Vec<Arc<RenderedSpace>>> {
         let partition: Partition = provider.cache_partition(ctx).map(Arc::from);
         let now = Instant::now();
         let mut out = Vec::with_capacity(spaces.len());
         for space in spaces {
-            let space = Arc::new(space);
+            let space = Arc::new(RenderedSpace::new(space));
             let key = SpaceKey {
                 partition: partition.clone(),
                 id: space.id(),

@@ -2,19 +2,23 @@
 
 use std::{collections::HashSet, sync::Arc};
 
-use axum::extract::State;
+use axum::{
+    extract::State,
+    response::{IntoResponse, Response},
+};
 use futures::future::join_all;
 use onair_core::{
     LiveAudioProvider, ProviderError, ResolvedId, SearchQuery, SearchState, SpaceState,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::TenantContext,
     credentials::ResolvedContext,
-    dto::{Data, ItemError, SpaceDto, SpaceList},
+    dto::{Data, ItemError, RenderedSpaceList, SpaceDto, SpaceList},
     error::{ApiError, FieldError, Problem, upstream_problem},
     extract::{Json, NoQuery, Path, Query},
     state::AppState,
@@ -51,16 +55,14 @@ pub async fn get_space(
     tenant: TenantContext,
     _: NoQuery,
     Path((network, id)): Path<(String, String)>,
-) -> Result<Json<Data<SpaceDto>>, ApiError> {
+) -> Result<Response, ApiError> {
     let resolved = state.registry.resolve_space_parts(&network, &id)?;
     let rc = state
         .credentials
         .context_for(&tenant, &resolved.provider)
         .await?;
     match state.spaces.lookup(&rc.ctx, &resolved).await {
-        Ok(space) => Ok(Json(Data {
-            data: SpaceDto::from(space.as_ref()),
-        })),
+        Ok(space) => Ok(Json(Data { data: space.json() }).into_response()),
         Err(ProviderError::NotFound { .. }) => Err(ApiError::SpaceNotFound(format!(
             "{} has no Space `{}`",
             resolved.provider.display_name(),
@@ -91,7 +93,7 @@ pub async fn list_spaces(
     State(state): State<AppState>,
     tenant: TenantContext,
     Query(params): Query<IdsParams>,
-) -> Result<Json<SpaceList>, ApiError> {
+) -> Result<Response, ApiError> {
     let resolved = resolve_list(&params.ids, "ids", |raw| {
         state.registry.resolve_space_id(raw)
     })?;
@@ -102,21 +104,21 @@ pub async fn list_spaces(
         .map(|r| (r.clone(), context_of(&contexts, &r.provider).ctx.clone()))
         .collect();
     let outcomes = state.spaces.lookup_many(&items).await;
-    let mut list = SpaceList {
+    let mut list = RenderedSpaceList {
         data: Vec::new(),
         errors: Vec::new(),
     };
-    for (r, outcome) in resolved.iter().zip(outcomes) {
+    for (r, outcome) in resolved.iter().zip(&outcomes) {
         match outcome {
-            Ok(space) => list.data.push(SpaceDto::from(space.as_ref())),
+            Ok(space) => list.data.push(space.json()),
             Err(e) => {
                 let source = context_of(&contexts, &r.provider).source;
                 list.errors
-                    .push(item_error(Some(r.id.to_string()), None, &e, source));
+                    .push(item_error(Some(r.id.to_string()), None, e, source));
             }
         }
     }
-    Ok(Json(list))
+    Ok(Json(list).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -139,7 +141,7 @@ pub async fn spaces_by_creator(
     State(state): State<AppState>,
     tenant: TenantContext,
     Query(params): Query<CreatorParams>,
-) -> Result<Json<SpaceList>, ApiError> {
+) -> Result<Response, ApiError> {
     let resolved = resolve_list(&params.creator_ids, "creator_ids", |raw| {
         state.registry.resolve_user_id(raw)
     })?;
@@ -172,29 +174,29 @@ pub async fn spaces_by_creator(
         }
     });
     let results = join_all(calls).await;
-    let mut list = SpaceList {
+    let mut list = RenderedSpaceList {
         data: Vec::new(),
         errors: Vec::new(),
     };
     let mut seen = HashSet::new();
-    for ((provider, _), result) in networks.iter().zip(results) {
+    for ((provider, _), result) in networks.iter().zip(&results) {
         match result {
             Ok(spaces) => {
                 for s in spaces.iter() {
                     if seen.insert(s.id()) {
-                        list.data.push(SpaceDto::from(s.as_ref()));
+                        list.data.push(s.json());
                     }
                 }
             }
             Err((e, source)) => list.errors.push(item_error(
                 None,
                 Some(provider.id().to_string()),
-                &e,
-                source,
+                e,
+                *source,
             )),
         }
     }
-    Ok(Json(list))
+    Ok(Json(list).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -243,7 +245,7 @@ pub async fn search_spaces(
     State(state): State<AppState>,
     tenant: TenantContext,
     Query(params): Query<SearchParams>,
-) -> Result<Json<SearchResult>, ApiError> {
+) -> Result<Response, ApiError> {
     let (query, search_state, limit) = validate_search(&params)?;
     let providers = match params.networks.as_deref() {
         Some(list) => explicit_networks(&state, list)?,
@@ -287,15 +289,24 @@ pub async fn search_spaces(
     // Like X: live first, then scheduled; each network's own order kept within.
     data.sort_by_key(|s| s.state != SpaceState::Live);
     data.truncate(limit as usize);
-    let data: Vec<SpaceDto> = data.iter().map(|s| SpaceDto::from(s.as_ref())).collect();
-    Ok(Json(SearchResult {
+    let data: Vec<&RawValue> = data.iter().map(|s| s.json()).collect();
+    let result = RenderedSearchResult {
         meta: SearchMeta {
             networks: providers.iter().map(|p| p.id().to_string()).collect(),
             result_count: data.len(),
         },
         data,
         errors,
-    }))
+    };
+    Ok(Json(result).into_response())
+}
+
+/// The wire form of [`SearchResult`], from pre-rendered Spaces.
+#[derive(Serialize)]
+struct RenderedSearchResult<'a> {
+    data: Vec<&'a RawValue>,
+    errors: Vec<ItemError>,
+    meta: SearchMeta,
 }
 
 fn validate_search(params: &SearchParams) -> Result<(String, SearchState, u32), ApiError> {
