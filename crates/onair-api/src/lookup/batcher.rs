@@ -122,6 +122,9 @@ async fn run(
     window: Duration,
     max: usize,
 ) {
+    // When the last call returned: lookups that queued during it get a fresh window from
+    // then, because their clients' other requests arrive as the answers go out.
+    let mut last_call_end: Option<Instant> = None;
     loop {
         let first = match tokio::time::timeout(IDLE, rx.recv()).await {
             Ok(Some(p)) => p,
@@ -139,10 +142,12 @@ async fn run(
                 return;
             }
         };
-        // The oldest lookup's window bounds the wait; lookups that queued during the last
-        // call have used up part of theirs (or all of it, and then go at once with
-        // whatever else is queued).
-        let deadline = first.arrived + window;
+        // A batch waits one window for company, counted from the oldest lookup's arrival or
+        // from the end of the last call, whichever is later: right after a call, the
+        // clients it answered send their next requests, and those should fill this batch
+        // rather than the one after. A full batch goes at once.
+        let start = last_call_end.map_or(first.arrived, |end| end.max(first.arrived));
+        let deadline = start + window;
         let mut batch = vec![first];
         while batch.len() < max {
             match tokio::time::timeout_at(deadline, rx.recv()).await {
@@ -151,6 +156,7 @@ async fn run(
             }
         }
         send(&provider, &ctx, batch).await;
+        last_call_end = Some(Instant::now());
     }
 }
 
