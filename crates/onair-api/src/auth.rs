@@ -17,7 +17,7 @@ use std::{
 
 use axum::{
     extract::{FromRequestParts, Request, State},
-    http::{HeaderMap, HeaderValue, header, request::Parts},
+    http::{HeaderMap, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -31,13 +31,24 @@ use onair_store::{
 
 use crate::{error::ApiError, state::AppState};
 
-/// Who is calling: resolved once per request, then read by handlers.
+/// Who is calling: resolved once per request, then read by handlers. A cheap handle: the
+/// caller's details are shared, not copied, from the key cache to the handler.
 #[derive(Debug, Clone)]
-pub struct TenantContext {
+pub struct TenantContext(Arc<Caller>);
+
+#[derive(Debug)]
+pub struct Caller {
     pub tenant_id: TenantId,
     pub key_id: ApiKeyId,
     /// Set when the request carried a valid `Profile-Key`.
     pub profile: Option<ProfileRef>,
+}
+
+impl std::ops::Deref for TenantContext {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -46,7 +57,7 @@ pub struct ProfileRef {
     pub name: String,
 }
 
-impl TenantContext {
+impl Caller {
     /// The actor recorded in the audit log for changes made by this request.
     pub fn actor(&self) -> Actor {
         match &self.profile {
@@ -78,6 +89,8 @@ enum KeyEntry {
 
 struct KnownKey {
     key: ApiKey,
+    /// The context of requests made with this key alone (no `Profile-Key`).
+    context: TenantContext,
     hash: TokenHash,
     /// Unix seconds of the last `last_used_at` write, to write it at most once a minute.
     last_touch: AtomicI64,
@@ -129,15 +142,17 @@ impl Authenticator {
             ));
         }
         self.touch(&key, now);
-        let profile = match profile_key(headers)? {
-            Some(profile_token) => Some(self.profile(&key.key.tenant_id, &profile_token).await?),
-            None => None,
-        };
-        Ok(TenantContext {
-            tenant_id: key.key.tenant_id.clone(),
-            key_id: key.key.id.clone(),
-            profile,
-        })
+        match profile_key(headers)? {
+            None => Ok(key.context.clone()),
+            Some(profile_token) => {
+                let profile = self.profile(&key.key.tenant_id, &profile_token).await?;
+                Ok(TenantContext(Arc::new(Caller {
+                    tenant_id: key.key.tenant_id.clone(),
+                    key_id: key.key.id.clone(),
+                    profile: Some(profile),
+                })))
+            }
+        }
     }
 
     async fn api_key(&self, token: &Token) -> Result<Arc<KnownKey>, ApiError> {
@@ -180,6 +195,11 @@ impl Authenticator {
                         last_touch: AtomicI64::new(
                             key.last_used_at.map_or(0, |t: DateTime<Utc>| t.timestamp()),
                         ),
+                        context: TenantContext(Arc::new(Caller {
+                            tenant_id: key.tenant_id.clone(),
+                            key_id: key.id.clone(),
+                            profile: None,
+                        })),
                         key,
                         hash,
                     })));
@@ -302,15 +322,14 @@ pub async fn require_tenant(
     };
     tracing::Span::current().record("tenant_id", tracing::field::display(&ctx.tenant_id));
     let verdict = state.limiter.check(&ctx.tenant_id);
-    let headers = verdict.headers();
     if let Some(retry_after) = verdict.retry_after() {
         let mut response = ApiError::RateLimited { retry_after }.into_response();
-        response.headers_mut().extend(headers);
+        verdict.write_headers(response.headers_mut());
         return response;
     }
     req.extensions_mut().insert(ctx);
     let mut response = next.run(req).await;
-    response.headers_mut().extend(headers);
+    verdict.write_headers(response.headers_mut());
     response
 }
 
@@ -342,10 +361,4 @@ impl AppState {
         self.auth.apply(inv).await;
         self.credentials.apply(inv).await;
     }
-}
-
-pub(crate) fn header_value(n: impl ToString) -> HeaderValue {
-    // Digits are always a valid header value.
-    #[allow(clippy::expect_used)]
-    HeaderValue::from_str(&n.to_string()).expect("numeric header value")
 }

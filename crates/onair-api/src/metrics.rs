@@ -15,9 +15,16 @@
 //! - Gauges read at scrape time: `onair_upstream_budget_remaining` (by network, endpoint
 //!   and credential fingerprint) and `onair_space_cache_entries`.
 
-use std::{sync::OnceLock, time::Duration};
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    sync::{LazyLock, OnceLock, PoisonError, RwLock},
+    time::Duration,
+};
 
-use metrics::{counter, gauge, histogram};
+use axum::http::Method;
+
+use metrics::{Counter, Histogram, counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use onair_core::NetworkId;
 
@@ -60,33 +67,111 @@ pub fn init() {
     let _ = handle();
 }
 
-pub fn record_request(method: &str, route: &str, status: u16, elapsed: Duration) {
-    let labels = [
-        ("method", method.to_owned()),
-        ("route", route.to_owned()),
-        ("status", status.to_string()),
-    ];
-    counter!("onair_http_requests_total", &labels).increment(1);
-    histogram!("onair_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+/// Handles are looked up once per label set and kept: registering a metric on every
+/// request (building label strings, hashing them) costs more than the request's own work.
+struct Handles<K, V>(RwLock<HashMap<K, V>>);
+
+impl<K: Hash + Eq + Clone, V: Clone> Handles<K, V> {
+    fn new() -> Self {
+        Self(RwLock::new(HashMap::new()))
+    }
+
+    fn get(&self, key: &K, register: impl FnOnce() -> V) -> V {
+        if let Some(v) = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+        {
+            return v.clone();
+        }
+        let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        map.entry(key.clone()).or_insert_with(register).clone()
+    }
+}
+
+/// Request metrics by route, then by method and status (route first, so a borrowed route
+/// finds its entry without building a key).
+type RequestHandles = HashMap<Box<str>, HashMap<(&'static str, u16), (Counter, Histogram)>>;
+static REQUESTS: LazyLock<RwLock<RequestHandles>> = LazyLock::new(Default::default);
+static NETWORK_COUNTERS: LazyLock<Handles<(&'static str, NetworkId, &'static str), Counter>> =
+    LazyLock::new(Handles::new);
+
+/// Methods by name; anything else is `other`, so clients cannot mint label values.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+pub fn record_request(method: &Method, route: &str, status: u16, elapsed: Duration) {
+    let method = method_label(method);
+    let found = REQUESTS
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(route)
+        .and_then(|by| by.get(&(method, status)).cloned());
+    let (requests, duration) = found.unwrap_or_else(|| {
+        let labels = [
+            ("method", method.to_owned()),
+            ("route", route.to_owned()),
+            ("status", status.to_string()),
+        ];
+        let handles = (
+            counter!("onair_http_requests_total", &labels),
+            histogram!("onair_http_request_duration_seconds", &labels),
+        );
+        REQUESTS
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(route.into())
+            .or_default()
+            .entry((method, status))
+            .or_insert(handles)
+            .clone()
+    });
+    requests.increment(1);
+    duration.record(elapsed.as_secs_f64());
+}
+
+/// A counter labelled by network and, optionally, one more fixed label.
+fn network_counter(
+    name: &'static str,
+    network: &NetworkId,
+    extra: Option<(&'static str, &'static str)>,
+) -> Counter {
+    let (extra_key, extra_value) = extra.unwrap_or(("", ""));
+    NETWORK_COUNTERS.get(&(name, network.clone(), extra_value), || {
+        let mut labels = vec![("network", network.to_string())];
+        if !extra_key.is_empty() {
+            labels.push((extra_key, extra_value.to_owned()));
+        }
+        counter!(name, &labels)
+    })
 }
 
 pub fn cache_lookup(network: &NetworkId, hit: bool) {
     let result = if hit { "hit" } else { "miss" };
-    counter!("onair_space_cache_total", "network" => network.to_string(), "result" => result)
-        .increment(1);
+    network_counter("onair_space_cache_total", network, Some(("result", result))).increment(1);
 }
 
 pub fn upstream_fetch(network: &NetworkId) {
-    counter!("onair_space_fetches_total", "network" => network.to_string()).increment(1);
+    network_counter("onair_space_fetches_total", network, None).increment(1);
 }
 
 pub fn coalesced(network: &NetworkId, kind: &'static str) {
-    counter!("onair_coalesced_total", "network" => network.to_string(), "kind" => kind)
-        .increment(1);
+    network_counter("onair_coalesced_total", network, Some(("kind", kind))).increment(1);
 }
 
 pub fn stale_served(network: &NetworkId) {
-    counter!("onair_space_stale_served_total", "network" => network.to_string()).increment(1);
+    network_counter("onair_space_stale_served_total", network, None).increment(1);
 }
 
 pub fn batch_sent(network: &NetworkId, ids: usize) {

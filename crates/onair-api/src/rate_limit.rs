@@ -3,7 +3,7 @@
 
 use std::{num::NonZeroU32, time::Duration};
 
-use axum::http::{HeaderMap, HeaderName};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use governor::{
     Quota, RateLimiter,
     clock::{Clock, DefaultClock},
@@ -12,7 +12,7 @@ use governor::{
 };
 use onair_store::TenantId;
 
-use crate::{auth::header_value, config::RateLimitConfig};
+use crate::config::RateLimitConfig;
 
 type Limiter = RateLimiter<
     TenantId,
@@ -27,15 +27,20 @@ pub struct TenantLimiter {
     burst: u32,
     /// Time for one request's worth of budget to come back.
     per_request: Duration,
+    /// Header values for small numbers, made once: every response carries three of them.
+    numbers: Vec<HeaderValue>,
 }
 
 /// The outcome of one check, with what the headers should say.
 pub struct Verdict {
-    limit: u32,
-    remaining: u32,
-    reset: Duration,
+    limit: HeaderValue,
+    remaining: HeaderValue,
+    reset: HeaderValue,
     retry_after: Option<Duration>,
 }
+
+/// Numbers up to this have their header value made once; larger ones are made per use.
+const PRECOMPUTED: u32 = 1024;
 
 static LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 static REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
@@ -51,7 +56,21 @@ impl TenantLimiter {
             clock: DefaultClock::default(),
             burst: burst.get(),
             per_request: Duration::from_secs(60) / per_minute.get(),
+            numbers: (0..=burst.get().min(PRECOMPUTED))
+                .map(HeaderValue::from)
+                .collect(),
         }
+    }
+
+    fn number(&self, n: u64) -> HeaderValue {
+        usize::try_from(n)
+            .ok()
+            .and_then(|i| self.numbers.get(i).cloned())
+            .unwrap_or_else(|| HeaderValue::from(n))
+    }
+
+    fn seconds(&self, d: Duration) -> HeaderValue {
+        self.number(d.as_secs() + u64::from(d.subsec_nanos() > 0))
     }
 
     pub fn check(&self, tenant: &TenantId) -> Verdict {
@@ -59,18 +78,19 @@ impl TenantLimiter {
             Ok(snapshot) => {
                 let remaining = snapshot.remaining_burst_capacity();
                 Verdict {
-                    limit: self.burst,
-                    remaining,
-                    reset: self.per_request * (self.burst - remaining.min(self.burst)),
+                    limit: self.number(self.burst.into()),
+                    remaining: self.number(remaining.into()),
+                    reset: self
+                        .seconds(self.per_request * (self.burst - remaining.min(self.burst))),
                     retry_after: None,
                 }
             }
             Err(not_until) => {
                 let wait = not_until.wait_time_from(self.clock.now());
                 Verdict {
-                    limit: self.burst,
-                    remaining: 0,
-                    reset: wait,
+                    limit: self.number(self.burst.into()),
+                    remaining: self.number(0),
+                    reset: self.seconds(wait),
                     retry_after: Some(wait.max(Duration::from_secs(1))),
                 }
             }
@@ -83,15 +103,11 @@ impl Verdict {
         self.retry_after
     }
 
-    pub fn headers(&self) -> HeaderMap {
-        let mut h = HeaderMap::with_capacity(3);
-        h.insert(LIMIT.clone(), header_value(self.limit));
-        h.insert(REMAINING.clone(), header_value(self.remaining));
-        h.insert(
-            RESET.clone(),
-            header_value(self.reset.as_secs_f64().ceil() as u64),
-        );
-        h
+    /// Adds the `RateLimit-*` headers to a response's.
+    pub fn write_headers(&self, h: &mut HeaderMap) {
+        h.insert(LIMIT.clone(), self.limit.clone());
+        h.insert(REMAINING.clone(), self.remaining.clone());
+        h.insert(RESET.clone(), self.reset.clone());
     }
 }
 
@@ -106,7 +122,17 @@ mod tests {
             burst: 3,
         });
         let tenant = TenantId::generate();
-        let remaining: Vec<u32> = (0..3).map(|_| limiter.check(&tenant).remaining).collect();
+        let remaining: Vec<u32> = (0..3)
+            .map(|_| {
+                limiter
+                    .check(&tenant)
+                    .remaining
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
         assert_eq!(remaining, [2, 1, 0]);
         let refused = limiter.check(&tenant);
         let retry = refused.retry_after().expect("fourth request refused");

@@ -91,14 +91,14 @@ fn random_base62(out: &mut String, n: usize) {
     }
 }
 
-fn checksum(text: &str) -> String {
+fn checksum(text: &str) -> [u8; CHECKSUM_LEN] {
     let mut n = crc32fast::hash(text.as_bytes());
     let mut digits = [b'0'; CHECKSUM_LEN];
     for d in digits.iter_mut().rev() {
         *d = BASE62[(n % 62) as usize];
         n /= 62;
     }
-    String::from_utf8_lossy(&digits).into_owned()
+    digits
 }
 
 impl Token {
@@ -108,7 +108,7 @@ impl Token {
         text.push_str(kind.prefix());
         random_base62(&mut text, ID_LEN + SECRET_LEN);
         let sum = checksum(&text);
-        text.push_str(&sum);
+        text.extend(sum.iter().map(|&b| char::from(b)));
         Self {
             kind,
             value: SecretString::from(text),
@@ -127,7 +127,7 @@ impl Token {
             return Err(TokenError::Alphabet);
         }
         let (signed, sum) = text.split_at(text.len() - CHECKSUM_LEN);
-        if checksum(signed) != sum {
+        if checksum(signed) != sum.as_bytes() {
             return Err(TokenError::Checksum);
         }
         Ok(Self {
