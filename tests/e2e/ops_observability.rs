@@ -231,9 +231,13 @@ async fn json_logs_are_one_object_a_line_and_request_logs_carry_the_request_id()
     let ok_line = finished("ops-log-ok").unwrap_or_else(|| panic!("{logs}"));
     assert_eq!(ok_line["status"], 200);
     assert_eq!(ok_line["route"], "/v1/spaces/{network}/{id}");
-    assert_eq!(ok_line["level"], "INFO");
+    // Successes are logged at debug (under `onair::access`), failures at info and above.
+    assert_eq!(ok_line["level"], "DEBUG");
+    assert_eq!(ok_line["target"], "onair::access");
     assert!(ok_line["timestamp"].is_string());
-    assert_eq!(finished("ops-log-400").unwrap()["status"], 400);
+    let refused_line = finished("ops-log-400").unwrap();
+    assert_eq!(refused_line["status"], 400);
+    assert_eq!(refused_line["level"], "INFO");
     // The X failure, logged inside the search's call span, still names the request.
     let upstream = lines
         .iter()

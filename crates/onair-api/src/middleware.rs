@@ -1,12 +1,12 @@
 //! The request path's outer layers: request ids, tracing, metrics, and the rendering of
 //! every error response as problem+json.
 
-use std::{sync::Arc, time::Instant};
+use std::time::{Duration, Instant};
 
 use axum::{
     body::{Body, to_bytes},
     extract::{MatchedPath, Request, State},
-    http::{HeaderName, HeaderValue, header},
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::Response,
 };
@@ -20,25 +20,38 @@ use crate::{
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The request's id: the client's `x-request-id` when it sent a sane one, else a new UUIDv7.
+/// Kept as a header value, which the response and logs share without copying.
 #[derive(Debug, Clone)]
-pub struct RequestId(pub Arc<str>);
+pub struct RequestId(pub HeaderValue);
+
+impl RequestId {
+    pub fn as_str(&self) -> &str {
+        // Only visible ASCII is ever stored (checked on the way in, or generated).
+        self.0.to_str().unwrap_or_default()
+    }
+}
 
 /// The route template that served a response, recorded for metrics labels.
 #[derive(Debug, Clone)]
-struct MatchedRoute(Arc<str>);
+struct MatchedRoute(MatchedPath);
 
-fn request_id_from(req: &Request) -> Arc<str> {
-    req.headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 128
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
-        })
-        .map(Arc::from)
-        .unwrap_or_else(|| Arc::from(uuid::Uuid::now_v7().to_string()))
+fn request_id_from(req: &Request) -> RequestId {
+    let sane = |v: &&HeaderValue| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= 128
+            && b.iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+    };
+    match req.headers().get(&REQUEST_ID).filter(sane) {
+        Some(v) => RequestId(v.clone()),
+        None => {
+            let mut buf = uuid::Uuid::encode_buffer();
+            let text = uuid::Uuid::now_v7().hyphenated().encode_lower(&mut buf);
+            // A hyphenated UUID is always a valid header value.
+            RequestId(HeaderValue::from_str(text).unwrap_or(HeaderValue::from_static("-")))
+        }
+    }
 }
 
 /// Outermost layer: assigns the request id, opens the request's span, records metrics and
@@ -46,45 +59,58 @@ fn request_id_from(req: &Request) -> Arc<str> {
 pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request_id_from(&req);
-    req.extensions_mut().insert(RequestId(id.clone()));
+    req.extensions_mut().insert(id.clone());
     let method = req.method().clone();
+    // Only what every line inside the request needs; the rest goes on the closing line.
     let span = tracing::info_span!(
         "request",
-        request_id = %id,
-        method = %method,
-        path = %req.uri().path(),
-        tenant_id = tracing::field::Empty,
+        request_id = id.as_str(),
+        tenant_id = tracing::field::Empty
     );
+    // Cloning a URI shares its bytes; cheap enough to keep for the closing line.
+    let uri = req.uri().clone();
     let response = next.run(req).instrument(span.clone()).await;
-    let mut response = finalize_problem(&state, &id, response).await;
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(REQUEST_ID.clone(), v);
-    }
-    let route = response
-        .extensions()
-        .get::<MatchedRoute>()
-        .map(|r| r.0.clone())
-        .unwrap_or_else(|| Arc::from("unmatched"));
+    let mut response = finalize_problem(&state, id.as_str(), response).await;
+    response.headers_mut().insert(REQUEST_ID.clone(), id.0);
+    let route = response.extensions_mut().remove::<MatchedRoute>();
+    let route = route.as_ref().map_or("unmatched", |r| r.0.as_str());
     let status = response.status();
     let elapsed = started.elapsed();
-    crate::metrics::record_request(method.as_str(), &route, status.as_u16(), elapsed);
-    span.in_scope(|| {
-        tracing::info!(
-            status = status.as_u16(),
-            route = %route,
-            latency_ms = elapsed.as_secs_f64() * 1000.0,
-            "request finished"
-        );
-    });
+    crate::metrics::record_request(&method, route, status.as_u16(), elapsed);
+    span.in_scope(|| access_log(&method, uri.path(), status, route, elapsed));
     response
+}
+
+/// The closing line of every request, under the target `onair::access`: failures at
+/// `info` (client errors) or `warn` (server errors), successes at `debug`. A line per
+/// successful request costs more than serving a cached lookup, and a reverse proxy in front
+/// usually logs those already; `ONAIR_LOG_LEVEL=info,onair::access=debug` logs them all.
+fn access_log(method: &Method, path: &str, status: StatusCode, route: &str, elapsed: Duration) {
+    macro_rules! line {
+        ($level:ident) => {
+            tracing::$level!(
+                target: "onair::access",
+                method = %method,
+                path,
+                status = status.as_u16(),
+                route,
+                latency_ms = elapsed.as_secs_f64() * 1000.0,
+                "request finished"
+            )
+        };
+    }
+    if status.is_server_error() {
+        line!(warn);
+    } else if status.is_client_error() {
+        line!(info);
+    } else {
+        line!(debug);
+    }
 }
 
 /// Inner layer (a route layer, so it sees the matched route): remembers the route template.
 pub async fn record_route(req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| Arc::<str>::from(p.as_str()));
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let mut response = next.run(req).await;
     if let Some(route) = route {
         response.extensions_mut().insert(MatchedRoute(route));

@@ -1,9 +1,10 @@
 //! Logging: tracing to standard error (standard output stays for command results), as
 //! text or JSON lines, filtered by `RUST_LOG` when set, else by `log_level`.
 
-use std::io::IsTerminal as _;
+use std::io::{BufWriter, IsTerminal as _};
 
 use anyhow::Context as _;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -18,11 +19,20 @@ pub fn filter(directive: &str) -> anyhow::Result<EnvFilter> {
     }
 }
 
-/// Installs the global subscriber. Call once, before anything logs.
-pub fn init(format: LogFormat, directive: &str) -> anyhow::Result<()> {
+/// Installs the global subscriber. Call once, before anything logs, and keep the returned
+/// guard until the program ends: dropping it flushes what is still buffered.
+///
+/// Lines are written by a background thread through a buffer, so a request never waits on
+/// a write to standard error (one system call per line would cost more than a cached
+/// lookup itself). Nothing is dropped: when the queue is full, logging waits.
+pub fn init(format: LogFormat, directive: &str) -> anyhow::Result<WorkerGuard> {
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("onair-log")
+        .finish(BufWriter::with_capacity(64 * 1024, std::io::stderr()));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter(directive)?)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     let installed = match format {
         LogFormat::Text => builder
             .with_ansi(std::io::stderr().is_terminal())
@@ -36,5 +46,6 @@ pub fn init(format: LogFormat, directive: &str) -> anyhow::Result<()> {
             .with_span_list(true)
             .try_init(),
     };
-    installed.map_err(|err| anyhow::anyhow!("could not install the log subscriber: {err}"))
+    installed.map_err(|err| anyhow::anyhow!("could not install the log subscriber: {err}"))?;
+    Ok(guard)
 }

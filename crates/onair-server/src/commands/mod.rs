@@ -70,6 +70,8 @@ enum Verbosity {
 
 struct Context {
     config: Config,
+    /// Flushes buffered log lines when the command ends.
+    _log_guard: tracing_appender::non_blocking::WorkerGuard,
 }
 
 struct Database {
@@ -87,7 +89,7 @@ impl Context {
             Verbosity::Operator if !sources.is_set("log_level") => "warn",
             _ => config.log_level.as_str(),
         };
-        telemetry::init(config.log_format, level)?;
+        let log_guard = telemetry::init(config.log_format, level)?;
         if let Some(file) = &sources.file {
             tracing::debug!(file = %file.display(), "read the configuration file");
         }
@@ -97,7 +99,10 @@ impl Context {
                 "ignoring an environment variable that names no setting (`onair config settings` lists them)"
             );
         }
-        Ok(Self { config })
+        Ok(Self {
+            config,
+            _log_guard: log_guard,
+        })
     }
 
     /// The keyring and the migrated store: every command that touches the database
