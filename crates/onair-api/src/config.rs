@@ -75,7 +75,7 @@ impl Default for CacheConfig {
             scheduled_ttl: Duration::from_secs(120),
             ended_ttl: Duration::from_secs(60),
             not_found_ttl: Duration::from_secs(10),
-            max_entries: 200_000,
+            max_entries: 100_000,
         }
     }
 }

@@ -213,7 +213,7 @@ pub(crate) static DOCS: &[Doc] = &[
     ),
     doc(
         "cache.max_entries",
-        "Most Spaces kept in the cache at once.",
+        "Most Spaces kept in the cache at once (each takes about 3 KiB).",
     ),
     doc(
         "providers.x.enabled",
