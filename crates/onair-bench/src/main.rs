@@ -310,11 +310,13 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         size(lookup.clone(), key.clone()).await?,
         size(x_url.clone(), x_token.clone()).await?
     );
-    let calls_before = upstream_calls(&http, &x_calls).await?;
+    let mut calls_during = 0;
     let mut onair_runs = Vec::new();
     let mut fake_runs = Vec::new();
     for round in 1..=args.rounds.max(1) {
+        let calls_before = upstream_calls(&http, &x_calls).await?;
         let o = wrk(&args, &lookup, &key)?;
+        calls_during += upstream_calls(&http, &x_calls).await? - calls_before;
         let f = wrk(&args, &x_url, &x_token)?;
         println!(
             "round {round}: onair {:.0}/s, fake X {:.0}/s, ratio {:.2}",
@@ -325,7 +327,6 @@ async fn run(args: RunArgs) -> anyhow::Result<()> {
         onair_runs.push(o);
         fake_runs.push(f);
     }
-    let calls_during = upstream_calls(&http, &x_calls).await? - calls_before;
     let through_onair = median(onair_runs);
     let direct = median(fake_runs);
     println!("median of {} rounds:", args.rounds.max(1));
