@@ -19,7 +19,7 @@ use onair_store::{
     Actor, ApiKey, ApiKeyId, AuditEvent, AuditEventId, CredentialId, CredentialInfo, Invalidation,
     InvalidationStream, NewApiKey, NewAuditEvent, Profile, ProfileId, Store, StoreError,
     StoredCredential, Tenant, TenantId,
-    secrets::{Keyring, Sealed, TokenHash, credential_aad},
+    secrets::{Keyring, Sealed, TokenHash, credential_aad, open_credential},
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -693,15 +693,8 @@ impl Store for SqliteStore {
             ciphertext: row.ciphertext,
         };
         let info = CredentialInfo::try_from(row.info)?;
-        let plaintext = self
-            .keyring
-            .open(&credential_aad(&info.tenant_id, &info.id), &sealed)?;
-        let secret = String::from_utf8(plaintext.to_vec())
-            .map_err(|_| StoreError::Integrity("the credential is not UTF-8".into()))?;
-        Ok(StoredCredential {
-            info,
-            secret: SecretString::from(secret),
-        })
+        let secret = open_credential(&self.keyring, &info.tenant_id, &info.id, &sealed)?;
+        Ok(StoredCredential { info, secret })
     }
 
     async fn list_credentials(&self, tenant: &TenantId) -> Result<Vec<CredentialInfo>, StoreError> {

@@ -14,6 +14,20 @@ pub fn credential_aad(tenant: &crate::TenantId, credential: &crate::CredentialId
     format!("credential/{tenant}/{credential}").into_bytes()
 }
 
+/// Opens a credential sealed for its row (see [`credential_aad`]); a ciphertext that does not
+/// open, or that is not text, is an [`crate::StoreError::Integrity`] failure.
+pub fn open_credential(
+    keyring: &Keyring,
+    tenant: &crate::TenantId,
+    credential: &crate::CredentialId,
+    sealed: &Sealed,
+) -> Result<secrecy::SecretString, crate::StoreError> {
+    let plaintext = keyring.open(&credential_aad(tenant, credential), sealed)?;
+    let text = String::from_utf8(plaintext.to_vec())
+        .map_err(|_| crate::StoreError::Integrity("the credential is not UTF-8".into()))?;
+    Ok(secrecy::SecretString::from(text))
+}
+
 /// Fills `buf` from the operating system's generator.
 pub(crate) fn random_bytes(buf: &mut [u8]) {
     // The OS generator failing leaves no safe way to continue.
