@@ -5,6 +5,7 @@
 mod support;
 
 mod cli_revoke;
+mod durability;
 mod smoke;
 
 mod auth;
