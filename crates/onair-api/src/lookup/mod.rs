@@ -14,7 +14,6 @@ mod batcher;
 mod expiry;
 
 use std::{
-    collections::HashMap,
     hash::{Hash, Hasher},
     sync::Arc,
     time::{Duration, Instant},
@@ -341,13 +340,4 @@ impl SpaceService {
         self.fetching.run_pending_tasks().await;
         self.queries.run_pending_tasks().await;
     }
-}
-
-/// Groups resolved ids by network, keeping each id's position, for per-network work.
-pub fn group_by_network(ids: &[ResolvedId]) -> HashMap<NetworkId, Vec<usize>> {
-    let mut groups: HashMap<NetworkId, Vec<usize>> = HashMap::new();
-    for (i, id) in ids.iter().enumerate() {
-        groups.entry(id.id.network().clone()).or_default().push(i);
-    }
-    groups
 }
