@@ -17,7 +17,12 @@ else
   cargo test --workspace --no-fail-fast
 fi
 
-cargo build --quiet -p onair-server --bin onair -p onair-testkit --bin onair-fake-x
+# The test build above also built both binaries (cargo builds a package's binaries for
+# its integration tests). A separate `cargo build` would resolve features differently
+# and compile much of the workspace a second time.
 target_dir="${CARGO_TARGET_DIR:-target}"
+for bin in onair onair-fake-x; do
+  [[ -x "$target_dir/debug/$bin" ]] || cargo build --quiet --bin "$bin"
+done
 ONAIR_FAKE_X_BIN="$target_dir/debug/onair-fake-x" bash scripts/xdk-fidelity.sh
 bash scripts/docs-offline-check.sh "$target_dir/debug/onair"
