@@ -8,7 +8,8 @@
 //! - `budget`: rate-limit tracking per credential × endpoint, and refusing calls whose known
 //!   budget is spent, so onair never drives X into 429 by itself;
 //! - `pacing`: the one-call-a-second spacing of `by/creator_ids`;
-//! - `ids`: X's id rules; `config`: [`XConfig`]; `provider`: [`XProvider`].
+//! - `ids`: X's id rules; `config`: [`XConfig`]; `provider`: [`XProvider`];
+//! - `fuzzing` (hidden): the provider's reading of an answer, without a network, for `fuzz/`.
 //!
 //! Choices worth knowing:
 //! - A timestamp (or any other member) X sends in a form onair cannot read is dropped from
@@ -23,6 +24,8 @@ mod budget;
 mod classify;
 mod config;
 mod endpoint;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
 mod mapping;
 mod pacing;

@@ -201,16 +201,7 @@ impl XProvider {
             Ok(body) => body,
             Err(e) => return Exchange::failed(Some(status), Some(headers), e),
         };
-        let result = if (200..300).contains(&status) {
-            Ok(body)
-        } else {
-            Err(classify(Failure::Status {
-                status,
-                headers: &headers,
-                body: &body,
-                lookup_id,
-            }))
-        };
+        let result = by_status(status, &headers, body, lookup_id);
         Exchange {
             status: Some(status),
             headers: Some(headers),
@@ -229,36 +220,7 @@ impl XProvider {
         let body = self
             .call(credential, Endpoint::SpacesByIds, url, None)
             .await?;
-        let Envelope {
-            data,
-            includes,
-            errors,
-        } = decode::<Vec<WireSpace>>(&body)?;
-        let users = Users::from_includes(includes);
-        let mut outcomes: HashMap<String, LookupOutcome> = data
-            .unwrap_or_default()
-            .into_iter()
-            .map(|wire| {
-                let space = mapping::space(&NETWORK, wire, &users);
-                (space.native_id.clone(), Ok(space))
-            })
-            .collect();
-        for problem in errors.as_slice() {
-            if let Some(id) = problem.space_subject().filter(|s| chunk.contains(s)) {
-                outcomes
-                    .entry(id.to_owned())
-                    .or_insert_with(|| Err(classify(Failure::Inline { problem, id })));
-            }
-        }
-        // An id X neither returned nor reported has no Space either.
-        for id in chunk {
-            outcomes.entry((*id).to_owned()).or_insert_with(|| {
-                Err(ProviderError::NotFound {
-                    id: (*id).to_owned(),
-                })
-            });
-        }
-        Ok(outcomes)
+        read_chunk(chunk, &body)
     }
 
     /// One `/2/spaces/by/creator_ids` call for at most 100 distinct, valid user ids.
@@ -275,7 +237,7 @@ impl XProvider {
         let body = self
             .call(credential, Endpoint::SpacesByCreatorIds, url, None)
             .await?;
-        Ok(spaces(decode(&body)?, Endpoint::SpacesByCreatorIds))
+        read_list(&body, Endpoint::SpacesByCreatorIds)
     }
 }
 
@@ -314,8 +276,97 @@ async fn read_body(response: &mut reqwest::Response) -> Result<Vec<u8>, Provider
     }
 }
 
+/// What X's status makes of an answer: the body of a 2xx to read, else the failure.
+pub(crate) fn by_status(
+    status: u16,
+    headers: &HeaderMap,
+    body: Vec<u8>,
+    lookup_id: Option<&str>,
+) -> Result<Vec<u8>, ProviderError> {
+    if (200..300).contains(&status) {
+        Ok(body)
+    } else {
+        Err(classify(Failure::Status {
+            status,
+            headers,
+            body: &body,
+            lookup_id,
+        }))
+    }
+}
+
 fn decode<D: DeserializeOwned>(body: &[u8]) -> Result<Envelope<D>, ProviderError> {
     wire::decode(body).map_err(|detail| classify(Failure::Malformed(detail)))
+}
+
+/// Reads a 2xx answer of `GET /2/spaces/{id}`.
+pub(crate) fn read_lookup(id: &str, body: &[u8]) -> Result<Space, ProviderError> {
+    let Envelope {
+        data,
+        includes,
+        errors,
+    } = decode::<WireSpace>(body)?;
+    if let Some(wire) = data {
+        return Ok(mapping::space(
+            &NETWORK,
+            wire,
+            &Users::from_includes(includes),
+        ));
+    }
+    // No Space: X says why in `errors[]` (HTTP 200), normally `resource-not-found`.
+    let problems = errors.as_slice();
+    let problem = problems
+        .iter()
+        .find(|p| p.space_subject() == Some(id))
+        .or_else(|| problems.iter().find(|p| p.is_about_spaces()));
+    Err(match problem {
+        Some(problem) => classify(Failure::Inline { problem, id }),
+        None => classify(Failure::Malformed(
+            "X answered with neither the Space nor an error".to_owned(),
+        )),
+    })
+}
+
+/// Reads a 2xx answer of `GET /2/spaces?ids=` for `chunk`: an outcome for each of its ids.
+pub(crate) fn read_chunk(
+    chunk: &[&str],
+    body: &[u8],
+) -> Result<HashMap<String, LookupOutcome>, ProviderError> {
+    let Envelope {
+        data,
+        includes,
+        errors,
+    } = decode::<Vec<WireSpace>>(body)?;
+    let users = Users::from_includes(includes);
+    let mut outcomes: HashMap<String, LookupOutcome> = data
+        .unwrap_or_default()
+        .into_iter()
+        .map(|wire| {
+            let space = mapping::space(&NETWORK, wire, &users);
+            (space.native_id.clone(), Ok(space))
+        })
+        .collect();
+    for problem in errors.as_slice() {
+        if let Some(id) = problem.space_subject().filter(|s| chunk.contains(s)) {
+            outcomes
+                .entry(id.to_owned())
+                .or_insert_with(|| Err(classify(Failure::Inline { problem, id })));
+        }
+    }
+    // An id X neither returned nor reported has no Space either.
+    for id in chunk {
+        outcomes.entry((*id).to_owned()).or_insert_with(|| {
+            Err(ProviderError::NotFound {
+                id: (*id).to_owned(),
+            })
+        });
+    }
+    Ok(outcomes)
+}
+
+/// Reads a 2xx answer of a list endpoint (`by/creator_ids`, `search`).
+pub(crate) fn read_list(body: &[u8], endpoint: Endpoint) -> Result<Vec<Space>, ProviderError> {
+    Ok(spaces(decode(body)?, endpoint))
 }
 
 /// The Spaces of a list answer. Inline problems there are about the query's ids (a creator
@@ -403,30 +454,7 @@ impl LiveAudioProvider for XProvider {
         let body = self
             .call(credential, Endpoint::SpaceById, url, Some(id))
             .await?;
-        let Envelope {
-            data,
-            includes,
-            errors,
-        } = decode::<WireSpace>(&body)?;
-        if let Some(wire) = data {
-            return Ok(mapping::space(
-                &NETWORK,
-                wire,
-                &Users::from_includes(includes),
-            ));
-        }
-        // No Space: X says why in `errors[]` (HTTP 200), normally `resource-not-found`.
-        let problems = errors.as_slice();
-        let problem = problems
-            .iter()
-            .find(|p| p.space_subject() == Some(id))
-            .or_else(|| problems.iter().find(|p| p.is_about_spaces()));
-        Err(match problem {
-            Some(problem) => classify(Failure::Inline { problem, id }),
-            None => classify(Failure::Malformed(
-                "X answered with neither the Space nor an error".to_owned(),
-            )),
-        })
+        read_lookup(id, &body)
     }
 
     async fn lookup_many(
@@ -555,7 +583,7 @@ impl LiveAudioProvider for XProvider {
         let body = self
             .call(credential, Endpoint::SpacesSearch, url, None)
             .await?;
-        let mut found = spaces(decode(&body)?, Endpoint::SpacesSearch);
+        let mut found = read_list(&body, Endpoint::SpacesSearch)?;
         found.truncate(max_results as usize);
         Ok(found)
     }
