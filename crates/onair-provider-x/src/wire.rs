@@ -11,9 +11,33 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use std::fmt;
 
+/// X's objects are JSON objects. serde's derive would also read a struct from an array of
+/// its members in order, making `["1DXxyRYNejbKM", "live"]` a Space; so each wire type derives
+/// its reading as `remote = "Self"` and is read here only from an object.
+macro_rules! objects_only {
+    ($($name:ident $(<$param:ident>)?),* $(,)?) => {$(
+        impl<'de $(, $param: Deserialize<'de>)?> Deserialize<'de> for $name $(<$param>)? {
+            fn deserialize<De: Deserializer<'de>>(d: De) -> Result<Self, De::Error> {
+                let members = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+                Self::deserialize(serde_json::Value::Object(members)).map_err(de::Error::custom)
+            }
+        }
+    )*};
+}
+
+objects_only!(
+    Envelope<D>,
+    Includes,
+    WireUser,
+    WireSpace,
+    Problem,
+    InvalidParameter
+);
+
 /// The envelope of every Spaces response: `{data, includes, errors, meta}`, members present
 /// only when non-empty. `meta` is not read: `result_count` is just `data.len()`.
 #[derive(Debug, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(bound = "D: Deserialize<'de>")]
 pub(crate) struct Envelope<D> {
     #[serde(default)]
@@ -32,6 +56,7 @@ impl Lenient<Vec<Problem>> {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(remote = "Self")]
 pub(crate) struct Includes {
     /// Expanded creators, hosts, speakers and invited users, each listed once.
     #[serde(default)]
@@ -39,6 +64,7 @@ pub(crate) struct Includes {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(remote = "Self")]
 pub(crate) struct WireUser {
     pub id: WireId,
     #[serde(default)]
@@ -50,6 +76,7 @@ pub(crate) struct WireUser {
 /// A Space object with the 17 `space.fields` X knows. Timestamps stay strings here: `mapping`
 /// parses them, so that one bad timestamp costs only that field.
 #[derive(Debug, Deserialize)]
+#[serde(remote = "Self")]
 pub(crate) struct WireSpace {
     pub id: WireId,
     pub state: String,
@@ -89,6 +116,7 @@ pub(crate) struct WireSpace {
 /// inline items of `errors[]` in 200 responses. Every member is optional: the shapes differ
 /// per status (see the contract, §4.3).
 #[derive(Debug, Default, Deserialize)]
+#[serde(remote = "Self")]
 pub(crate) struct Problem {
     #[serde(default, rename = "type")]
     pub kind: Lenient<String>,
@@ -113,6 +141,7 @@ pub(crate) struct Problem {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(remote = "Self")]
 pub(crate) struct InvalidParameter {
     pub message: String,
 }
@@ -356,6 +385,22 @@ mod tests {
         assert!(decode::<WireSpace>(br#"{"data":{"state":"live"}}"#).is_err());
         assert!(decode::<WireSpace>(br#"{"data":{"id":"1YpKkzBgBlVxj"}}"#).is_err());
         assert!(decode::<Vec<WireSpace>>(br#"{"data":{"id":"1","state":"live"}}"#).is_err());
+    }
+
+    #[test]
+    fn arrays_are_not_objects() {
+        // Found by fuzzing: serde's derive read a struct from an array of its members.
+        assert!(decode::<WireSpace>(br#"{"data":["2244994945","1YpKkzBgBlVxj",null]}"#).is_err());
+        assert!(decode::<Vec<WireSpace>>(br#"{"data":[["1DXxyRYNejbKM","live"]]}"#).is_err());
+        assert!(decode::<Vec<WireSpace>>(br#"[{"id":"1DXxyRYNejbKM","state":"live"}]"#).is_err());
+        let env = decode::<WireSpace>(
+            br#"{"data":{"id":"1","state":"live"},"includes":{"users":[["9","a"]]}}"#,
+        )
+        .unwrap();
+        assert!(env.includes.get().unwrap().users[0].is_unreadable());
+        let problem: Problem = serde_json::from_str(r#"{"errors":[["bad value"]]}"#).unwrap();
+        assert_eq!(problem.messages().count(), 0);
+        assert!(serde_json::from_str::<Problem>(r#"["about:blank","Forbidden"]"#).is_err());
     }
 
     #[test]
