@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use onair_core::{NetworkId, Space, SpaceState, User};
 
+use crate::ids::{validate_space_id, validate_user_id};
 use crate::wire::{Includes, Lenient, WireId, WireSpace, WireUser};
 
 /// Where a person opens a Space on X.
@@ -43,10 +44,19 @@ impl Users {
     }
 }
 
-/// Maps one wire Space; never fails (see the module docs).
-pub(crate) fn space(network: &NetworkId, wire: WireSpace, users: &Users) -> Space {
-    let mut dropped: Vec<&'static str> = Vec::new();
+/// Maps one wire Space (see the module docs). A Space whose id is not an X Space id is left
+/// out, with a `warn` event: a client could not ask for it again, and its `url` would point
+/// anywhere on x.com.
+pub(crate) fn space(network: &NetworkId, wire: WireSpace, users: &Users) -> Option<Space> {
     let id = wire.id.0;
+    if validate_space_id(&id).is_err() {
+        tracing::warn!(
+            space = %id.escape_debug(),
+            "X sent a Space whose id is not an X Space id; it is left out"
+        );
+        return None;
+    }
+    let mut dropped: Vec<&'static str> = Vec::new();
 
     let mut space = Space::new(
         network.clone(),
@@ -56,11 +66,17 @@ pub(crate) fn space(network: &NetworkId, wire: WireSpace, users: &Users) -> Spac
     space.url = Some(format!("{SPACE_URL_PREFIX}{id}"));
     space.title = keep("title", wire.title, &mut dropped);
     space.lang = keep("lang", wire.lang, &mut dropped);
-    space.creator_id = keep("creator_id", wire.creator_id, &mut dropped).map(|c| c.0);
+    space.creator_id = keep("creator_id", wire.creator_id, &mut dropped)
+        .map(|c| c.0)
+        .filter(|c| user_id("creator_id", c, &mut dropped));
     space.host_ids = ids("host_ids", wire.host_ids, &mut dropped);
     space.speaker_ids = ids("speaker_ids", wire.speaker_ids, &mut dropped);
     space.invited_user_ids = ids("invited_user_ids", wire.invited_user_ids, &mut dropped);
-    space.topic_ids = ids("topic_ids", wire.topic_ids, &mut dropped);
+    space.topic_ids = keep("topic_ids", wire.topic_ids, &mut dropped)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.0)
+        .collect();
     space.participant_count =
         keep("participant_count", wire.participant_count, &mut dropped).map(|c| c.0);
     space.subscriber_count =
@@ -87,7 +103,16 @@ pub(crate) fn space(network: &NetworkId, wire: WireSpace, users: &Users) -> Spac
             "X sent Space fields onair cannot read; they are left out"
         );
     }
-    space
+    Some(space)
+}
+
+/// Whether a user id X sent is one onair can hand on (clients ask for creators by it).
+fn user_id(field: &'static str, id: &str, dropped: &mut Vec<&'static str>) -> bool {
+    let valid = validate_user_id(id).is_ok();
+    if !valid && !dropped.contains(&field) {
+        dropped.push(field);
+    }
+    valid
 }
 
 fn keep<T>(field: &'static str, value: Lenient<T>, dropped: &mut Vec<&'static str>) -> Option<T> {
@@ -97,6 +122,7 @@ fn keep<T>(field: &'static str, value: Lenient<T>, dropped: &mut Vec<&'static st
     value.into_option()
 }
 
+/// User ids (hosts, speakers, invited users); any that is not an X user id is left out.
 fn ids(
     field: &'static str,
     value: Lenient<Vec<WireId>>,
@@ -106,6 +132,7 @@ fn ids(
         .unwrap_or_default()
         .into_iter()
         .map(|i| i.0)
+        .filter(|i| user_id(field, i, dropped))
         .collect()
 }
 
@@ -134,7 +161,7 @@ mod tests {
     fn one(body: &str) -> Space {
         let env: Envelope<WireSpace> = decode(body.as_bytes()).unwrap();
         let users = Users::from_includes(env.includes);
-        space(&X, env.data.unwrap(), &users)
+        space(&X, env.data.unwrap(), &users).unwrap()
     }
 
     #[test]
@@ -210,6 +237,37 @@ mod tests {
             one(r#"{"data":{"id":"1","state":"paused"}}"#).state,
             SpaceState::Other("paused".into())
         );
+    }
+
+    #[test]
+    fn a_space_whose_id_is_not_an_x_space_id_is_left_out() {
+        // Found by fuzzing: such a Space was served, with a `url` made from its id.
+        for id in [
+            "1839-09-26T10:02:19+00:00",
+            "",
+            "../../home",
+            "1DXxyRYNejbKMa",
+        ] {
+            let env: Envelope<WireSpace> =
+                decode(format!(r#"{{"data":{{"id":"{id}","state":"live"}}}}"#).as_bytes()).unwrap();
+            assert!(
+                space(&X, env.data.unwrap(), &Users::default()).is_none(),
+                "{id:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_ids_that_are_not_x_user_ids_are_left_out() {
+        let s = one(
+            r#"{"data":{"id":"1DXxyRYNejbKM","state":"live","creator_id":"TwitterDev",
+            "host_ids":["2244994945","@x",""],"speaker_ids":[6253282,"12345678901234567890"]},
+            "includes":{"users":[{"id":"TwitterDev","username":"TwitterDev"}]}}"#,
+        );
+        assert_eq!(s.creator_id, None);
+        assert!(s.creator.is_none());
+        assert_eq!(s.host_ids, ["2244994945"]);
+        assert_eq!(s.speaker_ids, ["6253282"]);
     }
 
     #[test]

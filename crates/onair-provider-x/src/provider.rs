@@ -307,11 +307,15 @@ pub(crate) fn read_lookup(id: &str, body: &[u8]) -> Result<Space, ProviderError>
         errors,
     } = decode::<WireSpace>(body)?;
     if let Some(wire) = data {
-        return Ok(mapping::space(
-            &NETWORK,
-            wire,
-            &Users::from_includes(includes),
-        ));
+        // The asked id is valid, so a Space with that id always maps.
+        return (wire.id.as_str() == id)
+            .then(|| mapping::space(&NETWORK, wire, &Users::from_includes(includes)))
+            .flatten()
+            .ok_or_else(|| {
+                classify(Failure::Malformed(
+                    "X answered with another Space than the one asked for".to_owned(),
+                ))
+            });
     }
     // No Space: X says why in `errors[]` (HTTP 200), normally `resource-not-found`.
     let problems = errors.as_slice();
@@ -341,10 +345,8 @@ pub(crate) fn read_chunk(
     let mut outcomes: HashMap<String, LookupOutcome> = data
         .unwrap_or_default()
         .into_iter()
-        .map(|wire| {
-            let space = mapping::space(&NETWORK, wire, &users);
-            (space.native_id.clone(), Ok(space))
-        })
+        .filter_map(|wire| mapping::space(&NETWORK, wire, &users))
+        .map(|space| (space.native_id.clone(), Ok(space)))
         .collect();
     for problem in errors.as_slice() {
         if let Some(id) = problem.space_subject().filter(|s| chunk.contains(s)) {
@@ -383,7 +385,7 @@ fn spaces(envelope: Envelope<Vec<WireSpace>>, endpoint: Endpoint) -> Vec<Space> 
     let users = Users::from_includes(includes);
     data.unwrap_or_default()
         .into_iter()
-        .map(|wire| mapping::space(&NETWORK, wire, &users))
+        .filter_map(|wire| mapping::space(&NETWORK, wire, &users))
         .collect()
 }
 
@@ -713,6 +715,30 @@ mod tests {
         assert!(x.cache_partition(&odd).is_some());
         let operator = ctx("anything", CredentialSource::Operator);
         assert_eq!(x.cache_partition(&operator), None);
+    }
+
+    #[test]
+    fn answers_name_only_spaces_a_client_can_ask_for_again() {
+        let err = read_lookup(
+            "1DXxyRYNejbKM",
+            br#"{"data":{"id":"1YpKkzBgBlVxj","state":"live"}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, ProviderError::MalformedResponse { .. }),
+            "{err:?}"
+        );
+        let body =
+            br#"{"data":[{"id":"1DXxyRYNejbKM","state":"live"},{"id":"a b","state":"live"}]}"#;
+        let found = read_list(body, Endpoint::SpacesSearch).unwrap();
+        let ids: Vec<&str> = found.iter().map(|s| s.native_id.as_str()).collect();
+        assert_eq!(ids, ["1DXxyRYNejbKM"]);
+        let outcomes = read_chunk(&["1YpKkzBgBlVxj"], body).unwrap();
+        assert!(!outcomes.contains_key("a b"));
+        assert!(matches!(
+            outcomes["1YpKkzBgBlVxj"],
+            Err(ProviderError::NotFound { .. })
+        ));
     }
 
     #[test]
