@@ -103,8 +103,9 @@ impl Bucket {
             };
         }
         // No current window is known: a new one starts full if its size is known, else
-        // one probe asks.
-        let room = self.limit.unwrap_or(1);
+        // one probe asks. A window of no calls (`x-rate-limit-limit: 0`) cannot be right
+        // and would hold every call forever: it is probed like an unknown one.
+        let room = self.limit.unwrap_or(1).max(1);
         if self.in_flight < room {
             Admission::Send
         } else {
@@ -378,6 +379,22 @@ mod tests {
             .filter_map(|_| b.try_acquire(FP, Endpoint::SpacesByIds, t(1)).ok())
             .collect();
         assert_eq!(permits.len(), 40);
+    }
+
+    #[test]
+    fn a_window_of_no_calls_is_probed_once_it_resets() {
+        // Found by fuzzing: after `x-rate-limit-limit: 0`, every later call waited forever.
+        let b = Budgets::default();
+        b.try_acquire(FP, Endpoint::SpacesByIds, t(0))
+            .unwrap()
+            .finish(Some(&headers(0, 5, t(600))), None, t(0));
+        let probe = b.try_acquire(FP, Endpoint::SpacesByIds, t(601)).unwrap();
+        assert_eq!(
+            b.try_acquire(FP, Endpoint::SpacesByIds, t(601)).err(),
+            Some(Denied::Wait)
+        );
+        drop(probe);
+        assert!(b.try_acquire(FP, Endpoint::SpacesByIds, t(602)).is_ok());
     }
 
     #[test]
