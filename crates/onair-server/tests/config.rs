@@ -344,6 +344,33 @@ fn bad_values_name_the_setting_its_variable_and_the_expected_form() {
 }
 
 #[test]
+fn every_value_of_the_wrong_type_is_named_in_one_report() {
+    Jail::expect_with(|jail| {
+        jail.clear_env();
+        jail.set_env("ONAIR_RATE_LIMIT__BURST", "-1");
+        jail.set_env("ONAIR_CACHE__LIVE_TTL_SECS", "abc");
+        jail.create_file("onair.toml", "log_format = \"xml\"\nlisten = \"here\"")?;
+        let mut keys: Vec<String> = load_err(None)
+            .problems()
+            .iter()
+            .map(|p| p.key.clone())
+            .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "cache.live_ttl_secs",
+                "listen",
+                "log_format",
+                "rate_limit.burst"
+            ]
+        );
+
+        Ok(())
+    });
+}
+
+#[test]
 fn short_secret_keys_are_refused_without_showing_them() {
     Jail::expect_with(|jail| {
         jail.clear_env();

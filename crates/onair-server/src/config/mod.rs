@@ -17,7 +17,7 @@ use std::{
 
 use figment::{
     Figment,
-    providers::{Format, Toml},
+    providers::{Format, Serialized, Toml},
 };
 use onair_api::{ApiConfig, CacheConfig, RateLimitConfig};
 use onair_provider_x::XConfig;
@@ -243,6 +243,38 @@ impl Sources {
     }
 }
 
+/// Deserialization stops at the first bad value. So that an operator fixes every bad
+/// setting in one go, each bad value is set aside (replaced by its default) and the
+/// extraction tried again, collecting one problem per setting.
+fn extract_naming_every_bad_value(figment: &Figment) -> Result<Config, ConfigError> {
+    /// More than this many bad settings at once: the rest follow after a fix.
+    const MOST_REPORTED: usize = 32;
+    let defaults = Figment::from(Serialized::defaults(Config::default()));
+    let mut figment = figment.clone();
+    let mut problems: Vec<ConfigProblem> = Vec::new();
+    let mut set_aside: Vec<String> = Vec::new();
+    while problems.len() < MOST_REPORTED {
+        let err = match figment.extract::<Config>() {
+            Ok(config) if problems.is_empty() => return Ok(config),
+            Ok(_) => break,
+            Err(err) => err,
+        };
+        let key = err.path.join(".");
+        problems.extend(ConfigError::from_figment(err).problems().iter().cloned());
+        // An unknown key, or a setting without a default value to stand in for it,
+        // cannot be set aside; neither can one that still fails after being replaced.
+        let Ok(default) = defaults.find_value(&key) else {
+            break;
+        };
+        if key.is_empty() || set_aside.contains(&key) {
+            break;
+        }
+        figment = figment.merge(Serialized::default(&key, default));
+        set_aside.push(key);
+    }
+    Err(ConfigError::Invalid(problems))
+}
+
 impl Config {
     /// Defaults, then the file, then the environment; validated.
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
@@ -251,7 +283,7 @@ impl Config {
 
     /// Extracts and validates the configuration a figment holds.
     pub fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
-        let config: Self = figment.extract().map_err(ConfigError::from_figment)?;
+        let config = extract_naming_every_bad_value(figment)?;
         config.validate()?;
         Ok(config)
     }
