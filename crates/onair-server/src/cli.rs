@@ -170,7 +170,8 @@ Examples:
         #[arg(long)]
         json: bool,
     },
-    /// Revoke an API key: it stops authenticating at once, on every instance.
+    /// Revoke an API key: running servers stop accepting it within a fraction of a second
+    /// (PostgreSQL notifies every instance; an SQLite server polls every 100 ms).
     #[command(after_help = "\
 Examples:
   onair key revoke key_AbCdEf123456")]

@@ -210,7 +210,9 @@ pub fn load_keyring(config: &Config) -> anyhow::Result<Arc<Keyring>> {
             path = %path.display(),
             "ONAIR_SECRET_KEY is not set: generated a secret key and saved it beside the database; back this file up with the database (without it API keys and stored credentials cannot be used)"
         ),
-        KeyOrigin::Stored(path) => tracing::warn!(
+        // Said once, loudly, when the file is made; after that it is routine (and would
+        // otherwise print before every operator command's output).
+        KeyOrigin::Stored(path) => tracing::info!(
             path = %path.display(),
             "ONAIR_SECRET_KEY is not set: using the secret key saved beside the database"
         ),

@@ -268,10 +268,27 @@ async fn operator_story_on_the_default_sqlite_database() {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
-    let warned = run(dir.path(), &[], &["tenant", "list"]).stderr;
+    // Making the key is announced; using it afterwards is routine, said only at `info`.
+    let fresh = tempfile::tempdir().unwrap();
+    let first = run(fresh.path(), &[], &["tenant", "list"]).stderr;
     assert!(
-        warned.contains("data/secret.key"),
-        "says where the key is: {warned}"
+        first.contains("generated") && first.contains("data/secret.key"),
+        "says a key was made and where: {first}"
+    );
+    let later = run(fresh.path(), &[], &["tenant", "list"]).stderr;
+    assert!(
+        !later.contains("secret"),
+        "quiet once the key exists: {later}"
+    );
+    let verbose = run(
+        fresh.path(),
+        &[("ONAIR_LOG_LEVEL", "info")],
+        &["tenant", "list"],
+    )
+    .stderr;
+    assert!(
+        verbose.contains("data/secret.key"),
+        "says where the key is: {verbose}"
     );
 }
 
@@ -403,6 +420,23 @@ fn the_config_file_and_environment_reach_the_commands() {
     assert_eq!(shown["database_url"], "sqlite://./elsewhere/db.sqlite");
     assert_eq!(shown["listen"], "0.0.0.0:9999");
     assert_eq!(shown["public_url"], "http://localhost:9999/");
+}
+
+#[test]
+fn config_show_warns_about_variables_that_name_no_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(
+        dir.path(),
+        &[("ONAIR_PROVIDERS__X__TOKEN", "abc")],
+        &["config", "show"],
+    );
+    assert!(
+        out.stderr.contains("ONAIR_PROVIDERS__X__TOKEN"),
+        "{}",
+        out.stderr
+    );
+    let shown: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(shown["providers"]["x"].is_object(), "{shown}");
 }
 
 #[test]

@@ -173,7 +173,7 @@ async fn revoke(ctx: &Context, id: &ApiKeyId, json: bool) -> anyhow::Result<()> 
         ))
     } else {
         print(&format!(
-            "Revoked API key {id} of tenant {}: it no longer authenticates.\n",
+            "Revoked API key {id} of tenant {}: running servers stop accepting it within a fraction of a second.\n",
             key.tenant_id
         ))
     }
