@@ -296,8 +296,7 @@ pub struct CreatedApiKey {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiKeyBody {
-    /// A label for the key (1–100 characters).
-    #[schema(example = "production")]
+    #[schema(schema_with = crate::routes::validate::api_key_name_schema)]
     pub name: Option<String>,
     /// When the key stops working (RFC 3339, in the future).
     pub expires_at: Option<DateTime<Utc>>,
@@ -333,8 +332,7 @@ pub struct CreatedProfile {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProfileBody {
-    /// A label for the profile, e.g. your own user id for them (1–200 characters).
-    #[schema(example = "customer-4711")]
+    #[schema(schema_with = crate::routes::validate::profile_name_schema)]
     pub name: String,
 }
 
@@ -350,7 +348,7 @@ pub struct LinkTokenDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialBody {
-    /// The upstream credential; for X, an OAuth 2.0 bearer token (app-only or user).
+    #[schema(schema_with = crate::routes::validate::token_schema)]
     pub token: String,
 }
 

@@ -61,3 +61,100 @@ fn every_v1_operation_is_authenticated_and_documents_its_errors() {
         "bearer"
     );
 }
+
+fn parameter<'a>(doc: &'a Value, method: &str, path: &str, name: &str) -> &'a Value {
+    doc["paths"][path][method]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+}
+
+fn pattern(schema: &Value) -> regex::Regex {
+    regex::Regex::new(schema["pattern"].as_str().unwrap()).unwrap()
+}
+
+/// A client that validates its requests against the spec must send what the server takes:
+/// the documented rules are the ones the handlers enforce.
+#[test]
+fn search_parameters_are_documented_as_validated() {
+    let doc: Value = serde_json::from_str(&onair_api::openapi_json()).unwrap();
+    let search = "/v1/spaces/search";
+    let query = parameter(&doc, "get", search, "query");
+    assert_eq!(
+        query["required"], true,
+        "a search without `query` is refused"
+    );
+    let limit = &parameter(&doc, "get", search, "limit")["schema"];
+    assert_eq!(limit["type"], "integer");
+    assert_eq!(limit["minimum"], 1);
+    assert_eq!(
+        limit["maximum"],
+        onair_api::routes::spaces::MAX_SEARCH_LIMIT
+    );
+    let state = &parameter(&doc, "get", search, "state")["schema"];
+    assert_eq!(
+        state["enum"],
+        serde_json::json!(["live", "scheduled", "all"])
+    );
+    for name in ["query", "state", "networks", "limit"] {
+        let schema = &parameter(&doc, "get", search, name)["schema"];
+        assert!(
+            schema["type"].is_string(),
+            "{name} is not nullable: {schema}"
+        );
+    }
+    let networks = pattern(&parameter(&doc, "get", search, "networks")["schema"]);
+    assert!(networks.is_match("x,sandbox") && networks.is_match(" X , twitter"));
+    assert!(!networks.is_match("") && !networks.is_match("x,,sandbox"));
+}
+
+#[test]
+fn id_patterns_match_the_ids_the_server_makes_and_parses() {
+    use onair_store::{
+        ApiKeyId, ProfileId,
+        secrets::{Token, TokenKind},
+    };
+    let doc: Value = serde_json::from_str(&onair_api::openapi_json()).unwrap();
+    let key = pattern(&parameter(&doc, "get", "/v1/api-keys/{id}", "id")["schema"]);
+    let profile = pattern(&parameter(&doc, "get", "/v1/profiles/{id}", "id")["schema"]);
+    for _ in 0..20 {
+        let id = Token::generate(TokenKind::ApiKey).api_key_id().to_string();
+        assert!(key.is_match(&id), "{id}");
+        let id = ProfileId::generate().to_string();
+        assert!(profile.is_match(&id), "{id}");
+    }
+    for bad in [
+        "key_short",
+        "key_3kTMd9ZqLw0a!",
+        "KEY_3kTMd9ZqLw0a",
+        "key_3kTMd9ZqLw0aa",
+    ] {
+        assert!(
+            !key.is_match(bad) && bad.parse::<ApiKeyId>().is_err(),
+            "{bad}"
+        );
+    }
+    let upper = "prof_0193C5E0A1B27C3D8E9F001122334455";
+    assert!(!profile.is_match(upper) && upper.parse::<ProfileId>().is_err());
+}
+
+#[test]
+fn id_list_patterns_allow_up_to_the_most_ids_a_request_may_name() {
+    use onair_api::routes::spaces::MAX_IDS;
+    let doc: Value = serde_json::from_str(&onair_api::openapi_json()).unwrap();
+    for (path, name) in [
+        ("/v1/spaces", "ids"),
+        ("/v1/spaces/by-creator", "creator_ids"),
+    ] {
+        let list = pattern(&parameter(&doc, "get", path, name)["schema"]);
+        let ids = |n: usize| (0..n).map(|i| format!("x:{i}")).collect::<Vec<_>>();
+        assert!(list.is_match(&ids(MAX_IDS).join(",")), "{path}");
+        assert!(list.is_match(&ids(3).join(" , ")), "{path}");
+        assert!(!list.is_match(&ids(MAX_IDS + 1).join(",")), "{path}");
+        for bad in ["", "x", ":1", "x:1,", "x:1,,x:2"] {
+            assert!(!list.is_match(bad), "{path}: {bad:?}");
+        }
+    }
+}

@@ -42,7 +42,7 @@ pub async fn create_api_key(
     OptionalJson(body): OptionalJson<NewApiKeyBody>,
 ) -> Result<(StatusCode, Json<Data<CreatedApiKey>>), ApiError> {
     let name = match body.name.as_deref() {
-        Some(name) => validate::label("name", name, 100)?,
+        Some(name) => validate::label("name", name, validate::MAX_API_KEY_NAME_CHARS)?,
         None => "unnamed".to_owned(),
     };
     if body.expires_at.is_some_and(|at| at <= Utc::now()) {
@@ -89,9 +89,10 @@ pub async fn list_api_keys(
 
 /// One API key.
 #[utoipa::path(get, path = "/v1/api-keys/{id}", tag = "api-keys",
-    params(("id" = String, Path, description = "API key id", example = "key_3kTMd9ZqLw0a")),
+    params(("id" = String, Path, description = "API key id", pattern = "^key_[A-Za-z0-9]{12}$", example = "key_3kTMd9ZqLw0a")),
     responses(
         (status = 200, description = "The key", body = inline(Data<ApiKeyDto>)),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such key for this tenant", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_api_key(
@@ -110,9 +111,10 @@ pub async fn get_api_key(
 
 /// Revokes an API key. It stops working at once, on every instance.
 #[utoipa::path(delete, path = "/v1/api-keys/{id}", tag = "api-keys",
-    params(("id" = String, Path, description = "API key id", example = "key_3kTMd9ZqLw0a")),
+    params(("id" = String, Path, description = "API key id", pattern = "^key_[A-Za-z0-9]{12}$", example = "key_3kTMd9ZqLw0a")),
     responses(
         (status = 200, description = "Revoked (revoking again changes nothing)", body = inline(Data<ApiKeyDto>)),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such key for this tenant", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revoke_api_key(

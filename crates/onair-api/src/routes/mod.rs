@@ -6,7 +6,7 @@ mod link_page;
 pub mod networks;
 pub mod profiles;
 pub mod spaces;
-mod validate;
+pub(crate) mod validate;
 
 use std::time::Duration;
 

@@ -17,9 +17,6 @@ use crate::{
     state::AppState,
 };
 
-/// Longest accepted upstream credential.
-const MAX_TOKEN_LEN: usize = 4096;
-
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_networks))
@@ -134,6 +131,7 @@ fn scope_label(tenant: &TenantContext) -> &'static str {
     params(("network" = String, Path, description = "Network id or alias", example = "x")),
     responses(
         (status = 200, description = "Credentials are stored", body = inline(Data<CredentialDto>)),
+        (status = 400, description = "The network takes no credentials", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "None stored, or no such network", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_credentials(
@@ -181,19 +179,7 @@ pub async fn put_credentials(
     Json(body): Json<CredentialBody>,
 ) -> Result<Json<Data<CredentialDto>>, ApiError> {
     let provider = credential_network(&state, &network)?;
-    let token = body.token.trim();
-    if token.is_empty()
-        || token.len() > MAX_TOKEN_LEN
-        || !token.bytes().all(|b| b.is_ascii_graphic())
-    {
-        return Err(ApiError::invalid_field(
-            "invalid_body",
-            "token",
-            format!(
-                "`token` must be 1 to {MAX_TOKEN_LEN} visible ASCII characters, without spaces"
-            ),
-        ));
-    }
+    let token = super::validate::token(&body.token)?;
     let profile = tenant.profile.as_ref().map(|p| &p.id);
     let info = state
         .store
@@ -219,6 +205,7 @@ pub async fn put_credentials(
     params(("network" = String, Path, description = "Network id or alias", example = "x")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "The network takes no credentials", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "None stored, or no such network", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_credentials(

@@ -41,7 +41,7 @@ pub async fn create_profile(
     _: NoQuery,
     Json(body): Json<NewProfileBody>,
 ) -> Result<(StatusCode, Json<Data<CreatedProfile>>), ApiError> {
-    let name = validate::label("name", &body.name, 200)?;
+    let name = validate::label("name", &body.name, validate::MAX_PROFILE_NAME_CHARS)?;
     let token = Token::generate(TokenKind::ProfileKey);
     let profile = state
         .store
@@ -75,9 +75,10 @@ pub async fn list_profiles(
 
 /// One profile.
 #[utoipa::path(get, path = "/v1/profiles/{id}", tag = "profiles",
-    params(("id" = String, Path, description = "Profile id")),
+    params(("id" = String, Path, description = "Profile id", pattern = "^prof_[0-9a-f]{32}$", example = "prof_0193c5e0a1b27c3d8e9f001122334455")),
     responses(
         (status = 200, description = "The profile", body = inline(Data<ProfileDto>)),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile for this tenant", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_profile(
@@ -96,9 +97,10 @@ pub async fn get_profile(
 
 /// Deletes a profile, its `Profile-Key` and its stored credentials.
 #[utoipa::path(delete, path = "/v1/profiles/{id}", tag = "profiles",
-    params(("id" = String, Path, description = "Profile id")),
+    params(("id" = String, Path, description = "Profile id", pattern = "^prof_[0-9a-f]{32}$", example = "prof_0193c5e0a1b27c3d8e9f001122334455")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile for this tenant", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_profile(
@@ -130,9 +132,10 @@ pub async fn delete_profile(
 /// A short-lived signed link (JWT, at most 15 minutes) to the profile's account-linking
 /// page, to hand to your end user.
 #[utoipa::path(post, path = "/v1/profiles/{id}/link-token", tag = "profiles",
-    params(("id" = String, Path, description = "Profile id")),
+    params(("id" = String, Path, description = "Profile id", pattern = "^prof_[0-9a-f]{32}$", example = "prof_0193c5e0a1b27c3d8e9f001122334455")),
     responses(
         (status = 201, description = "Issued", body = inline(Data<LinkTokenDto>)),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile for this tenant", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_link_token(

@@ -11,10 +11,17 @@ use onair_core::{
     LiveAudioProvider, ProviderError, ResolvedId, SearchQuery, SearchState, SpaceState,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-use utoipa::{IntoParams, ToSchema};
+use serde_json::{Value, json, value::RawValue};
+use utoipa::{
+    IntoParams, ToSchema,
+    openapi::{
+        ObjectBuilder, Required, Type,
+        path::{Parameter, ParameterBuilder, ParameterIn},
+    },
+};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::validate::{LabelError, check_label, label_pattern};
 use crate::{
     auth::TenantContext,
     credentials::ResolvedContext,
@@ -48,7 +55,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "The Space", body = inline(Data<SpaceDto>)),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The network account behind your stored credentials has no credits left", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown network, or no such Space on it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The network cannot look Spaces up: it is unsupported or not configured, or it refused your stored credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The network failed, or refused the deployment's credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The network's rate limit is spent (see `Retry-After`), or onair cannot reach its database", body = Problem, content_type = "application/problem+json"),
+        (status = 504, description = "The network did not answer in time", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_space(
     State(state): State<AppState>,
@@ -76,7 +88,10 @@ pub async fn get_space(
 #[serde(deny_unknown_fields)]
 pub struct IdsParams {
     /// Up to 100 qualified Space ids, comma-separated; networks may be mixed.
-    #[param(example = "x:1DXxyRYNejbKM,sandbox:live-jazz")]
+    #[param(
+        pattern = "^ *[A-Za-z][A-Za-z0-9_-]*:[^,]+(?:, *[A-Za-z][A-Za-z0-9_-]*:[^,]+){0,99}$",
+        example = "x:1DXxyRYNejbKM,sandbox:live-jazz"
+    )]
     pub ids: String,
 }
 
@@ -125,7 +140,10 @@ pub async fn list_spaces(
 #[serde(deny_unknown_fields)]
 pub struct CreatorParams {
     /// Up to 100 qualified user ids, comma-separated; networks may be mixed.
-    #[param(example = "x:2244994945,sandbox:alice")]
+    #[param(
+        pattern = "^ *[A-Za-z][A-Za-z0-9_-]*:[^,]+(?:, *[A-Za-z][A-Za-z0-9_-]*:[^,]+){0,99}$",
+        example = "x:2244994945,sandbox:alice"
+    )]
     pub creator_ids: String,
 }
 
@@ -199,21 +217,85 @@ pub async fn spaces_by_creator(
     Ok(Json(list).into_response())
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// The search parameters, kept as raw strings so that every bad value is reported in one
+/// problem; [`IntoParams`] is written out so the spec states what the validation accepts.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
-    /// Keywords matched against Space titles (1–2048 characters; case-insensitive).
-    #[param(example = "jazz")]
     pub query: Option<String>,
-    /// `live`, `scheduled` or `all` (default `all`).
-    #[param(example = "live")]
     pub state: Option<String>,
-    /// Networks to search, comma-separated (default: every network you can search).
-    #[param(example = "x,sandbox")]
     pub networks: Option<String>,
-    /// Most results (1–100, default 20).
-    #[param(example = 20)]
     pub limit: Option<String>,
+}
+
+impl IntoParams for SearchParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            query_parameter(
+                "query",
+                true,
+                format!(
+                    "Keywords matched against Space titles (case-insensitive): 1 to \
+                     {MAX_QUERY_CHARS} characters, without control characters; surrounding \
+                     whitespace is removed."
+                ),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(label_pattern(MAX_QUERY_CHARS))),
+                json!("jazz"),
+            ),
+            query_parameter(
+                "state",
+                false,
+                "Which Spaces to find (default `all`).".to_owned(),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["live", "scheduled", "all"])),
+                json!("live"),
+            ),
+            query_parameter(
+                "networks",
+                false,
+                "Networks to search, comma-separated (default: every network you can search)."
+                    .to_owned(),
+                ObjectBuilder::new().schema_type(Type::String).pattern(Some(
+                    "^ *[A-Za-z][A-Za-z0-9_-]* *(?:, *[A-Za-z][A-Za-z0-9_-]* *)*$",
+                )),
+                json!("x,sandbox"),
+            ),
+            query_parameter(
+                "limit",
+                false,
+                format!("Most results (default {DEFAULT_SEARCH_LIMIT})."),
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(MAX_SEARCH_LIMIT)),
+                json!(DEFAULT_SEARCH_LIMIT),
+            ),
+        ]
+    }
+}
+
+fn query_parameter(
+    name: &str,
+    required: bool,
+    description: String,
+    schema: ObjectBuilder,
+    example: Value,
+) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(description))
+        .schema(Some(schema))
+        .example(Some(example))
+        .build()
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -311,26 +393,18 @@ struct RenderedSearchResult<'a> {
 
 fn validate_search(params: &SearchParams) -> Result<(String, SearchState, u32), ApiError> {
     let mut errors = Vec::new();
-    let query = params.query.as_deref().map(str::trim).unwrap_or_default();
-    if query.is_empty() {
-        errors.push(field(
-            "query",
-            None,
-            "give the keywords to search for, e.g. `query=jazz`",
-        ));
-    } else if query.chars().count() > MAX_QUERY_CHARS {
-        errors.push(field(
-            "query",
-            None,
-            &format!("the query is longer than {MAX_QUERY_CHARS} characters"),
-        ));
-    } else if query.chars().any(char::is_control) {
-        errors.push(field(
-            "query",
-            None,
-            "the query contains control characters",
-        ));
-    }
+    let query = check_label(params.query.as_deref().unwrap_or_default(), MAX_QUERY_CHARS)
+        .unwrap_or_else(|e| {
+            let detail = match e {
+                LabelError::Empty => "give the keywords to search for, e.g. `query=jazz`".into(),
+                LabelError::TooLong => {
+                    format!("the query is longer than {MAX_QUERY_CHARS} characters")
+                }
+                LabelError::ControlCharacter => "the query contains control characters".into(),
+            };
+            errors.push(field("query", None, &detail));
+            ""
+        });
     let search_state = match params.state.as_deref() {
         None | Some("all") => SearchState::All,
         Some("live") => SearchState::Live,
