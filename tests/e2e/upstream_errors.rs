@@ -43,6 +43,11 @@ fn cases() -> Vec<Case> {
             (402, "upstream_payment_required"),
         ),
         case(
+            FaultKind::Status(418),
+            (502, "upstream_rejected_request"),
+            (502, "upstream_rejected_request"),
+        ),
+        case(
             FaultKind::Status(500),
             (502, "upstream_unavailable"),
             (502, "upstream_unavailable"),

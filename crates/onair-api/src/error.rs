@@ -252,6 +252,18 @@ pub fn upstream_problem(
             format!("the network rejected the request: {detail}"),
             None,
         ),
+        ProviderError::Rejected { .. } => (
+            S::BAD_GATEWAY,
+            "Network refused onair's request",
+            error.to_string(),
+            None,
+        ),
+        ProviderError::Withheld { .. } => (
+            S::FORBIDDEN,
+            "Withheld by the network",
+            error.to_string(),
+            None,
+        ),
         ProviderError::Unauthorized { .. } | ProviderError::Forbidden { .. } => {
             let status = if tenant_owned {
                 S::UNPROCESSABLE_ENTITY

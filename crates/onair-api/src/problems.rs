@@ -85,6 +85,14 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "The network refused the request as invalid.",
     ),
     (
+        "upstream_rejected_request",
+        "The network refused onair's request for a reason that is not your input (502); the operator's logs have the network's answer.",
+    ),
+    (
+        "upstream_withheld",
+        "The network withholds this Space from the credentials used (403); other Spaces of the request are unaffected.",
+    ),
+    (
         "upstream_unauthorized",
         "The network rejected the credentials used (yours: 422; the deployment's: 502).",
     ),

@@ -17,8 +17,17 @@ pub enum RateLimitScope {
 pub enum ProviderError {
     #[error("no Space or user `{id}` on this network")]
     NotFound { id: String },
+    /// The caller's own input (an id, a query) is not acceptable to the network.
     #[error("the network refused the request as invalid: {detail}")]
     InvalidInput { detail: String },
+    /// The network refused a request for reasons that are not the caller's input: a field
+    /// onair asks for, or a status onair does not expect. A gateway fault, not a client one.
+    #[error("the network refused onair's request: {detail}")]
+    Rejected { status: Option<u16>, detail: String },
+    /// The network withholds one item from these credentials (X: `not-authorized-for-resource`);
+    /// other items of the same request are unaffected.
+    #[error("the network withholds `{id}` from these credentials: {detail}")]
+    Withheld { id: String, detail: String },
     #[error("the network rejected the credentials: {detail}")]
     Unauthorized { detail: String },
     #[error("the network forbids this request: {detail}")]
@@ -53,6 +62,8 @@ impl ProviderError {
         match self {
             Self::NotFound { .. } => "not_found",
             Self::InvalidInput { .. } => "upstream_invalid_request",
+            Self::Rejected { .. } => "upstream_rejected_request",
+            Self::Withheld { .. } => "upstream_withheld",
             Self::Unauthorized { .. } => "upstream_unauthorized",
             Self::Forbidden { .. } => "upstream_forbidden",
             Self::PaymentRequired { .. } => "upstream_payment_required",

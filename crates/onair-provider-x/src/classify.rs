@@ -75,9 +75,14 @@ fn transport(e: &reqwest::Error) -> ProviderError {
     }
 }
 
-/// reqwest's own message names only the URL; the cause is in its sources.
+/// reqwest's own message names only the URL; the cause is in its sources. The URL's
+/// query (every field list onair asks for) is dropped: it buries the cause.
 fn chain(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
+    if let Some(url) = e.url().filter(|url| url.query().is_some()) {
+        let short = format!("{}{}", url.origin().ascii_serialization(), url.path());
+        text = text.replace(url.as_str(), &short);
+    }
     let mut source = e.source();
     while let Some(s) = source {
         text.push_str(": ");
@@ -102,7 +107,11 @@ fn by_status(
             .unwrap_or_else(|| format!("X answered {status} {fallback}"))
     };
     match status {
-        400 => ProviderError::InvalidInput {
+        400 if blames_only_the_callers_input(&problem) => ProviderError::InvalidInput {
+            detail: invalid_request(&problem),
+        },
+        400 => ProviderError::Rejected {
+            status: Some(400),
             detail: invalid_request(&problem),
         },
         401 => ProviderError::Unauthorized {
@@ -140,7 +149,9 @@ fn by_status(
             status: Some(status),
             detail: said("Server Error"),
         },
-        _ if (400..500).contains(&status) => ProviderError::InvalidInput {
+        // onair sends only requests it has checked; another 4xx is X refusing onair.
+        _ if (400..500).contains(&status) => ProviderError::Rejected {
+            status: Some(status),
             detail: match problem.text() {
                 Some(text) => format!("X answered {status}: {}", clip(text)),
                 None => format!("X answered {status}"),
@@ -151,6 +162,16 @@ fn by_status(
             detail: format!("X answered an unexpected status {status}"),
         },
     }
+}
+
+/// Parameters whose values come from the caller (ids, the search query, its state and
+/// limit). The rest (`space.fields`, `expansions`, …) are onair's own choice, so a 400
+/// about them, or one that names no parameter, is onair's fault and not the caller's.
+const CALLER_PARAMETERS: &[&str] = &["id", "ids", "user_ids", "query", "state", "max_results"];
+
+fn blames_only_the_callers_input(problem: &Problem) -> bool {
+    let mut blamed = problem.blamed_parameters().peekable();
+    blamed.peek().is_some() && blamed.all(|p| CALLER_PARAMETERS.contains(&p))
 }
 
 /// X's 400 messages name each bad parameter value; they are what a caller needs to see.
@@ -175,14 +196,13 @@ fn invalid_request(problem: &Problem) -> String {
 fn inline(problem: &Problem, id: &str) -> ProviderError {
     match problem.slug() {
         Some("resource-not-found") => ProviderError::NotFound { id: id.to_owned() },
-        Some(
-            slug @ ("not-authorized-for-resource" | "disallowed-resource" | "resource-unavailable"),
-        ) => ProviderError::Forbidden {
-            reason: Some(slug.to_owned()),
-            detail: problem
-                .text()
-                .map_or_else(|| format!("X withholds `{id}`"), clip),
-        },
+        // About this one Space, not the credentials: the rest of the answer stands.
+        Some("not-authorized-for-resource" | "disallowed-resource" | "resource-unavailable") => {
+            ProviderError::Withheld {
+                id: id.to_owned(),
+                detail: problem.text().map_or_else(|| "no detail".to_owned(), clip),
+            }
+        }
         _ => ProviderError::Unavailable {
             status: None,
             detail: format!(
@@ -244,8 +264,8 @@ mod tests {
             r#"{{"errors":[{}],"title":"Invalid Request"}}"#,
             items.join(",")
         );
-        let ProviderError::InvalidInput { detail } = status(400, &body) else {
-            panic!("not invalid input")
+        let ProviderError::Rejected { detail, .. } = status(400, &body) else {
+            panic!("not rejected")
         };
         assert!(
             detail.contains("bad value [0]") && detail.contains("(and 98 more)"),
@@ -370,10 +390,11 @@ mod tests {
     }
 
     #[test]
-    fn other_client_errors_are_invalid_input() {
+    fn other_client_errors_are_x_refusing_onair() {
         assert_eq!(
             status(414, ""),
-            ProviderError::InvalidInput {
+            ProviderError::Rejected {
+                status: Some(414),
                 detail: "X answered 414".into()
             }
         );
@@ -382,10 +403,55 @@ mod tests {
                 409,
                 r#"{"title":"Conflict","type":"https://api.x.com/2/problems/conflict"}"#
             ),
-            ProviderError::InvalidInput {
+            ProviderError::Rejected {
+                status: Some(409),
                 detail: "X answered 409: Conflict".into()
             }
         );
+        assert!(!status(418, "").is_transient());
+    }
+
+    #[test]
+    fn a_400_is_the_callers_only_when_it_blames_only_the_callers_values() {
+        let body = |parameters: &str| {
+            format!(
+                r#"{{"errors":[{{"parameters":{parameters},"message":"bad"}}],"title":"Invalid Request","type":"https://api.x.com/2/problems/invalid-request"}}"#
+            )
+        };
+        for callers in [
+            r#"{"ids":["-"]}"#,
+            r#"{"query":[""]}"#,
+            r#"{"max_results":["0"]}"#,
+        ] {
+            assert!(
+                matches!(
+                    status(400, &body(callers)),
+                    ProviderError::InvalidInput { .. }
+                ),
+                "{callers}"
+            );
+        }
+        for onairs in [
+            r#"{"space.fields":["subscriber_count"]}"#,
+            r#"{"ids":["-"],"expansions":["topics_ids"]}"#,
+            "{}",
+        ] {
+            assert!(
+                matches!(
+                    status(400, &body(onairs)),
+                    ProviderError::Rejected {
+                        status: Some(400),
+                        ..
+                    }
+                ),
+                "{onairs}"
+            );
+        }
+        // No `errors[]` at all: nothing says it was the caller.
+        assert!(matches!(
+            status(400, r#"{"title":"Invalid Request"}"#),
+            ProviderError::Rejected { .. }
+        ));
     }
 
     #[test]
@@ -431,9 +497,10 @@ mod tests {
             r#"{"resource_id":"1","title":"Authorization Error","detail":"Sorry, you are not authorized to see the Space with id: [1].","type":"https://api.twitter.com/2/problems/not-authorized-for-resource"}"#,
         )
         .unwrap();
+        // About one Space: the credentials are fine and the rest of the answer stands.
         assert!(matches!(
             classify(Failure::Inline { problem: &p, id: "1" }),
-            ProviderError::Forbidden { reason: Some(r), .. } if r == "not-authorized-for-resource"
+            ProviderError::Withheld { id, detail } if id == "1" && detail.contains("not authorized")
         ));
     }
 

@@ -144,6 +144,9 @@ pub(crate) struct Problem {
 #[serde(remote = "Self")]
 pub(crate) struct InvalidParameter {
     pub message: String,
+    /// The offending parameters and their values, e.g. `{"ids": ["-"]}`.
+    #[serde(default)]
+    pub parameters: Lenient<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Problem {
@@ -180,6 +183,17 @@ impl Problem {
             .get()
             .or_else(|| self.title.get())
             .map(String::as_str)
+    }
+
+    /// The names of the parameters a 400 body blames.
+    pub fn blamed_parameters(&self) -> impl Iterator<Item = &str> {
+        self.errors
+            .get()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.get())
+            .filter_map(|p| p.parameters.get())
+            .flat_map(|parameters| parameters.keys().map(String::as_str))
     }
 
     pub fn messages(&self) -> impl Iterator<Item = &str> {

@@ -719,9 +719,13 @@ async fn every_upstream_failure_is_classified() {
     for host in [ProblemHost::ApiX, ProblemHost::ApiTwitter] {
         let check = async |kind: FaultKind| fail_with(host, kind).await.0;
 
+        // A 400 that does not blame the caller's values is X refusing onair's request.
         assert!(matches!(
             check(FaultKind::Status(400)).await,
-            ProviderError::InvalidInput { .. }
+            ProviderError::Rejected {
+                status: Some(400),
+                ..
+            }
         ));
         assert!(matches!(
             check(FaultKind::Status(401)).await,
@@ -823,6 +827,13 @@ async fn a_refused_connection_is_unavailable() {
         matches!(&e, ProviderError::Unavailable { status: None, detail } if detail.contains("connect")),
         "{e:?}"
     );
+    // The cause is readable: the address, not the whole query of field lists.
+    let detail = e.to_string();
+    assert!(
+        detail.contains(&format!("127.0.0.1:{port}/2/spaces")),
+        "{detail}"
+    );
+    assert!(!detail.contains("space.fields"), "{detail}");
 }
 
 #[tokio::test]

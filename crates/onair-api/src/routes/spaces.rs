@@ -56,9 +56,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 200, description = "The Space", body = inline(Data<SpaceDto>)),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "The network account behind your stored credentials has no credits left", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The network withholds this Space from the credentials used", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown network, or no such Space on it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The network cannot look Spaces up: it is unsupported or not configured, or it refused your stored credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 502, description = "The network failed, or refused the deployment's credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The network failed, refused onair's request, or refused the deployment's credentials", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The network's rate limit is spent (see `Retry-After`), or onair cannot reach its database", body = Problem, content_type = "application/problem+json"),
         (status = 504, description = "The network did not answer in time", body = Problem, content_type = "application/problem+json"),
     ))]
