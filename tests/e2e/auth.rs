@@ -94,7 +94,13 @@ async fn every_bad_api_key_is_a_401_problem() {
             ),
         ];
         for (what, value, says) in cases {
-            let body = problem(send(value).await, 401, "unauthorized").await;
+            let response = send(value).await;
+            assert_eq!(
+                response.headers()["www-authenticate"],
+                "Bearer realm=\"onair\"",
+                "{what}: a 401 names the scheme"
+            );
+            let body = problem(response, 401, "unauthorized").await;
             let detail = body["detail"].as_str().unwrap();
             assert!(detail.contains(says), "{what}: {detail}");
             assert!(!detail.contains(&t.key), "{what}: the key is never echoed");

@@ -385,7 +385,16 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(error = %self, code = problem.code, "request refused");
         }
-        pending_response(problem, retry_after)
+        let challenge = matches!(self, Self::Unauthenticated(_));
+        let mut response = pending_response(problem, retry_after);
+        if challenge {
+            // RFC 6750 §3: a 401 names the scheme a client should use.
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"onair\""),
+            );
+        }
+        response
     }
 }
 
