@@ -819,6 +819,17 @@ async fn search_across_networks() {
             body["meta"]["networks"],
             serde_json::json!(["sandbox", "x"])
         );
+        // Networks take turns within the limit: X's many matches do not crowd sandbox's
+        // one live match out, whichever network is asked first.
+        for networks in ["x,sandbox", "sandbox,x"] {
+            let body = search(format!("query=weekly&limit=5&networks={networks}")).await;
+            assert_eq!(body["data"].as_array().unwrap().len(), 5, "{networks}");
+            assert!(
+                ids_of(&body, "sandbox").contains(&"live-rust-weekly".to_owned()),
+                "{networks}: {body}"
+            );
+            assert!(!ids_of(&body, "x").is_empty(), "{networks}: {body}");
+        }
         let body = search("query=jazz&networks=sandbox".into()).await;
         assert!(ids_of(&body, "x").is_empty());
         assert!(ids_of(&body, "sandbox").contains(&"live-jazz".to_owned()));

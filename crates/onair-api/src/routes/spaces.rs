@@ -25,7 +25,7 @@ use super::validate::{LabelError, check_label, label_pattern};
 use crate::{
     auth::TenantContext,
     credentials::ResolvedContext,
-    dto::{Data, ItemError, RenderedSpaceList, SpaceDto, SpaceList},
+    dto::{Data, ItemError, RenderedSpace, RenderedSpaceList, SpaceDto, SpaceList},
     error::{ApiError, FieldError, Problem, upstream_problem},
     extract::{Json, NoQuery, Path, Query},
     state::AppState,
@@ -308,11 +308,43 @@ pub struct SearchMeta {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResult {
-    /// Live Spaces first, then scheduled ones.
+    /// Live Spaces first, then scheduled ones; within each, the networks take turns
+    /// (each in its own order), so `limit` never crowds a network out.
     pub data: Vec<SpaceDto>,
     /// Networks that could not be searched, and why.
     pub errors: Vec<ItemError>,
     pub meta: SearchMeta,
+}
+
+/// At most `limit` of the networks' results: live first, then the rest, as X orders them;
+/// within each, the networks take turns, each keeping its own order, so one network's
+/// many matches never crowd another's out of the limit.
+fn merge_fairly(per_network: &[Arc<Vec<Arc<RenderedSpace>>>], limit: usize) -> Vec<&RenderedSpace> {
+    let mut merged = Vec::with_capacity(limit);
+    for live in [true, false] {
+        let mut turns: Vec<_> = per_network
+            .iter()
+            .map(|spaces| {
+                spaces
+                    .iter()
+                    .filter(move |s| (s.state == SpaceState::Live) == live)
+            })
+            .collect();
+        while merged.len() < limit {
+            let before = merged.len();
+            for turn in &mut turns {
+                if merged.len() < limit
+                    && let Some(space) = turn.next()
+                {
+                    merged.push(&**space);
+                }
+            }
+            if merged.len() == before {
+                break;
+            }
+        }
+    }
+    merged
 }
 
 /// Keyword search across networks.
@@ -356,11 +388,11 @@ pub async fn search_spaces(
         }
     });
     let results = join_all(calls).await;
-    let mut data = Vec::new();
+    let mut found = Vec::new();
     let mut errors = Vec::new();
     for (provider, result) in providers.iter().zip(results) {
         match result {
-            Ok(spaces) => data.extend(spaces.iter().cloned()),
+            Ok(spaces) => found.push(spaces),
             Err((e, source)) => errors.push(item_error(
                 None,
                 Some(provider.id().to_string()),
@@ -369,9 +401,7 @@ pub async fn search_spaces(
             )),
         }
     }
-    // Like X: live first, then scheduled; each network's own order kept within.
-    data.sort_by_key(|s| s.state != SpaceState::Live);
-    data.truncate(limit as usize);
+    let data = merge_fairly(&found, limit as usize);
     let data: Vec<&RawValue> = data.iter().map(|s| s.json()).collect();
     let result = RenderedSearchResult {
         meta: SearchMeta {
