@@ -257,9 +257,50 @@ async fn forged_link_tokens_are_refused() {
         ];
         for (what, token, code) in &cases {
             let body = problem(open(&server, token).await, 401, code).await;
-            assert!(!body["detail"].as_str().unwrap().is_empty(), "{what}");
+            let detail = body["detail"].as_str().unwrap();
+            assert!(!detail.is_empty(), "{what}");
+            // Plain words for whoever holds the link, not the JWT library's names.
+            for internal in ["InvalidToken", "InvalidSignature", "variant", "JSON error"] {
+                assert!(!detail.contains(internal), "{what}: {detail}");
+            }
             problem(submit(&server, token).await, 401, code).await;
         }
+
+        // A browser gets the same refusal as a page, with the same status.
+        let in_browser = server
+            .anonymous(Method::GET, "/link?token=not-a-token")
+            .header("accept", "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(in_browser.status(), 401);
+        assert!(
+            in_browser.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let page = in_browser.text().await.unwrap();
+        assert!(
+            page.contains("Invalid link token") && page.contains("not a JWT"),
+            "{page}"
+        );
+
+        // An overlong credential is refused for its length, not its characters.
+        let long = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", &genuine)
+            .append_pair("network", "x")
+            .append_pair("credential", &"A".repeat(5000))
+            .finish();
+        let r = server
+            .anonymous(Method::POST, "/link")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(long)
+            .send()
+            .await
+            .unwrap();
+        let body = problem(r, 400, "invalid_body").await;
+        assert!(body["detail"].as_str().unwrap().contains("4096"), "{body}");
         // None of the forged submissions stored anything on the profile.
         let stored = server
             .get("/v1/networks/x/credentials", &a.key)

@@ -9,6 +9,7 @@ use std::{sync::Arc, time::Duration};
 use chrono::{DateTime, TimeZone, Utc};
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+    errors::ErrorKind,
 };
 use onair_store::{ProfileId, TenantId, secrets::Keyring};
 use serde::{Deserialize, Serialize};
@@ -89,7 +90,13 @@ impl LinkTokens {
     }
 
     pub fn verify(&self, token: &str) -> Result<LinkClaims, LinkError> {
-        let header = decode_header(token).map_err(|e| LinkError::Invalid(e.to_string()))?;
+        let header = decode_header(token).map_err(|e| {
+            LinkError::Invalid(match e.kind() {
+                // serde's words for an `alg` it has no variant for (`none`, say).
+                ErrorKind::Json(_) => "its header cannot be read as an HS256 JWT header".into(),
+                _ => in_plain_words(&e),
+            })
+        })?;
         if header.alg != Algorithm::HS256 {
             return Err(LinkError::Invalid(format!(
                 "algorithm {:?} is not accepted",
@@ -111,9 +118,30 @@ impl LinkTokens {
         decode::<LinkClaims>(token, &DecodingKey::from_secret(key), &validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => LinkError::Expired,
-                _ => LinkError::Invalid(e.to_string()),
+                ErrorKind::ExpiredSignature => LinkError::Expired,
+                _ => LinkError::Invalid(in_plain_words(&e)),
             })
+    }
+}
+
+/// Why a token was refused, in words for the person holding the link rather than the
+/// library's variant names.
+fn in_plain_words(e: &jsonwebtoken::errors::Error) -> String {
+    match e.kind() {
+        ErrorKind::InvalidToken => "it is not a JWT (three dot-separated parts)".into(),
+        ErrorKind::InvalidSignature => "its signature does not match".into(),
+        ErrorKind::InvalidAudience => "it was not issued for account linking (`aud`)".into(),
+        ErrorKind::InvalidIssuer => "it was issued by another deployment (`iss`)".into(),
+        ErrorKind::InvalidSubject => "it names no profile (`sub`)".into(),
+        ErrorKind::ImmatureSignature => "it is not valid yet (`nbf`)".into(),
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            "only HS256 tokens are accepted".into()
+        }
+        ErrorKind::MissingRequiredClaim(claim) => format!("it lacks the `{claim}` claim"),
+        ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+            "its contents cannot be read".into()
+        }
+        _ => "it cannot be verified".into(),
     }
 }
 

@@ -118,10 +118,17 @@ pub async fn record_route(req: Request, next: Next) -> Response {
     response
 }
 
+/// Marks an error response written for a person in a browser (the linking page's), which
+/// stays as it is instead of becoming problem+json.
+#[derive(Clone, Copy)]
+pub struct PageForPeople;
+
 /// Renders a pending problem, or turns any other error response into one.
 async fn finalize_problem(state: &AppState, request_id: &str, response: Response) -> Response {
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if !(status.is_client_error() || status.is_server_error())
+        || response.extensions().get::<PageForPeople>().is_some()
+    {
         return response;
     }
     if let Some(pending) = response.extensions().get::<PendingProblem>().cloned() {

@@ -4,14 +4,16 @@
 
 use axum::{
     extract::{Form, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use onair_store::{Actor, Invalidation, ProfileId, TenantId};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::{error::ApiError, extract::Query, link::LinkClaims, state::AppState};
+use crate::{
+    error::ApiError, extract::Query, link::LinkClaims, middleware::PageForPeople, state::AppState,
+};
 
 #[derive(Deserialize)]
 pub struct TokenParam {
@@ -93,11 +95,53 @@ label{{display:block;margin-top:1rem}}input,select{{width:100%;padding:.4rem;fon
     response
 }
 
+/// Whether the request comes from a browser, which should get an error as a page.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("text/html"))
+}
+
+/// The end user holding the link reads errors in a browser: the same status, code and
+/// detail as the problem, as a page.
+fn for_the_reader(headers: &HeaderMap, result: Result<Response, ApiError>) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(e) if wants_html(headers) => {
+            let (problem, _) = e.to_problem();
+            let body = format!(
+                "<p>{}.</p><p>Ask the service that sent you here for a new link.</p>",
+                escape(&capitalised(&problem.detail))
+            );
+            let mut response = page(problem.title, &body);
+            *response.status_mut() = problem.status;
+            response.extensions_mut().insert(PageForPeople);
+            response
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// `GET /link?token=…`: the linking form.
 pub async fn show(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(param): Query<TokenParam>,
-) -> Result<Response, ApiError> {
+) -> Response {
+    for_the_reader(&headers, show_form(&state, param).await)
+}
+
+async fn show_form(state: &AppState, param: TokenParam) -> Result<Response, ApiError> {
     let token = param.token.ok_or_else(|| {
         ApiError::invalid_field(
             "invalid_query",
@@ -105,7 +149,7 @@ pub async fn show(
             "open this page through a link token's URL",
         )
     })?;
-    let v = verify(&state, &token).await?;
+    let v = verify(state, &token).await?;
     let options: String = state
         .registry
         .iter()
@@ -144,10 +188,21 @@ fn form_rejection(e: axum::extract::rejection::FormRejection) -> ApiError {
 /// `POST /link`: stores the submitted credential on the profile.
 pub async fn submit(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<LinkForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    for_the_reader(&headers, store_credential(&state, form).await)
+}
+
+/// The longest access token accepted (X's are about 100 characters).
+const MAX_CREDENTIAL_LEN: usize = 4096;
+
+async fn store_credential(
+    state: &AppState,
     form: Result<Form<LinkForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, ApiError> {
     let Form(form) = form.map_err(form_rejection)?;
-    let v = verify(&state, &form.token).await?;
+    let v = verify(state, &form.token).await?;
     let provider = state
         .registry
         .get(&form.network)
@@ -160,14 +215,23 @@ pub async fn submit(
             )
         })?;
     let credential = form.credential.trim();
-    if credential.is_empty()
-        || credential.len() > 4096
-        || !credential.bytes().all(|b| b.is_ascii_graphic())
-    {
+    let wrong = if credential.is_empty() {
+        Some("paste the access token".to_owned())
+    } else if credential.len() > MAX_CREDENTIAL_LEN {
+        Some(format!(
+            "an access token is at most {MAX_CREDENTIAL_LEN} characters; this is {}",
+            credential.len()
+        ))
+    } else if !credential.bytes().all(|b| b.is_ascii_graphic()) {
+        Some("paste the access token exactly, without spaces".to_owned())
+    } else {
+        None
+    };
+    if let Some(detail) = wrong {
         return Err(ApiError::invalid_field(
             "invalid_body",
             "credential",
-            "paste the access token exactly, without spaces",
+            &detail,
         ));
     }
     state
