@@ -223,8 +223,8 @@ pub(crate) fn spaces(network: &NetworkId, anchor: DateTime<Utc>) -> Vec<Space> {
             s.lang = Some(e.lang.to_owned());
             s.is_ticketed = Some(e.ticketed);
             s.participant_count = e.participants;
-            s.created_at = Some(at(e.start - 7 * 24 * 60));
-            s.updated_at = Some(at(e.start.min(0) - 5));
+            // Created a week before it starts, or an hour ago if that is still to come.
+            s.created_at = Some(at((e.start - 7 * 24 * 60).min(-60)));
             match e.state {
                 SpaceState::Scheduled | SpaceState::Canceled => {
                     s.scheduled_start = Some(at(e.start))
@@ -251,7 +251,7 @@ pub(crate) fn spaces(network: &NetworkId, anchor: DateTime<Utc>) -> Vec<Space> {
         s.hosts = vec![user(creator)];
         s.lang = Some("en".to_owned());
         s.is_ticketed = Some(i % 10 == 0);
-        s.created_at = Some(at(start - 24 * 60));
+        s.created_at = Some(at((start - 24 * 60).min(-60)));
         match state {
             SpaceState::Scheduled => s.scheduled_start = Some(at(start)),
             SpaceState::Ended => {
@@ -265,5 +265,18 @@ pub(crate) fn spaces(network: &NetworkId, anchor: DateTime<Utc>) -> Vec<Space> {
         }
         out.push(s);
     }
+    for s in &mut out {
+        s.updated_at = last_change(s, anchor);
+    }
     out
+}
+
+/// When a Space last changed: its latest event that has happened (created, started,
+/// ended), so that `updated_at` never precedes the events it follows.
+fn last_change(s: &Space, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    [s.created_at, s.started_at, s.ended_at]
+        .into_iter()
+        .flatten()
+        .filter(|t| *t <= now)
+        .max()
 }

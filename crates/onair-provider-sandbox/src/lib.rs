@@ -216,7 +216,26 @@ mod tests {
         let live = a.lookup(&ctx(), "live-rust-weekly").await.unwrap();
         assert_eq!(live.state, SpaceState::Live);
         assert!(live.creator.is_some() && !live.hosts.is_empty());
+        let anchor: DateTime<Utc> = "2026-11-28T10:00:00Z".parse().unwrap();
         for s in a.spaces() {
+            // Times in the order things happen, none updated in the future.
+            let id = &s.native_id;
+            let created = s.created_at.unwrap();
+            let updated = s.updated_at.unwrap();
+            assert!(created <= updated && updated <= anchor, "{id}");
+            for event in [s.scheduled_start, s.started_at, s.ended_at]
+                .into_iter()
+                .flatten()
+            {
+                assert!(created <= event, "{id}: created after an event");
+                assert!(
+                    event > anchor || event <= updated,
+                    "{id}: updated before {event}"
+                );
+            }
+            if let (Some(start), Some(end)) = (s.started_at, s.ended_at) {
+                assert!(start < end, "{id}");
+            }
             a.validate_space_id(&s.native_id).unwrap();
             if let Some(c) = &s.creator_id {
                 a.validate_user_id(c).unwrap();
