@@ -119,6 +119,17 @@ async fn metrics_count_requests_upstream_calls_cache_coalescing_batching_and_bud
     assert_eq!(r.status(), 502);
 
     let page = scrape(&server).await;
+    // Every metric explains itself to whoever reads the scrape.
+    for name in [
+        "onair_http_requests_total",
+        "onair_http_request_duration_seconds",
+        "onair_http_requests_in_flight",
+        "onair_upstream_calls_total",
+        "onair_space_cache_total",
+        "onair_upstream_budget_remaining",
+    ] {
+        assert!(page.contains(&format!("# HELP {name} ")), "{name}: {page}");
+    }
     assert_eq!(
         calls(&page),
         (x.calls_to(Endpoint::SpacesByIds) - 1) as f64,

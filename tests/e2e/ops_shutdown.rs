@@ -34,13 +34,31 @@ async fn sigterm_lets_two_hundred_in_flight_requests_finish_then_exits_cleanly()
     });
     let requests: Vec<_> = requests.collect();
 
-    // Wait until X is being asked, then give every request time to arrive.
+    // Wait until the server holds all 200 (the scrape itself is one more in flight).
     let deadline = Instant::now() + Duration::from_secs(30);
-    while x.call_count() == 0 {
-        assert!(Instant::now() < deadline, "no upstream call was made");
+    loop {
+        let metrics = client
+            .get(server.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let in_flight = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("onair_http_requests_in_flight "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(0.0);
+        if in_flight >= 201.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {in_flight} requests in flight"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
 
     let signalled = Instant::now();
     server.terminate();
@@ -78,6 +96,7 @@ async fn sigterm_lets_two_hundred_in_flight_requests_finish_then_exits_cleanly()
         completed += 1;
     }
     assert_eq!(completed, 200);
+    assert!(x.call_count() > 0, "the requests were answered through X");
     assert!(status.success(), "exit status {status}:\n{}", server.logs());
     assert!(
         took < Duration::from_secs(10),

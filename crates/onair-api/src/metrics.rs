@@ -1,7 +1,7 @@
 //! Prometheus metrics: one recorder per process, rendered at `GET /metrics`.
 //!
 //! - `onair_http_requests_total`, `onair_http_request_duration_seconds`: by method, route
-//!   template and status.
+//!   template and status; `onair_http_requests_in_flight`: requests being served now.
 //! - `onair_upstream_calls_total`: calls that reached a network, by network, endpoint and
 //!   the status it answered (`none` when it never answered); counted by the providers.
 //!   `onair_upstream_calls_held_total`: calls a provider refused to send (budget spent).
@@ -24,7 +24,10 @@ use std::{
 
 use axum::http::Method;
 
-use metrics::{Counter, Histogram, counter, gauge, histogram};
+use metrics::{
+    Counter, Gauge, Histogram, Unit, counter, describe_counter, describe_gauge, describe_histogram,
+    gauge, histogram,
+};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use onair_core::NetworkId;
 
@@ -62,10 +65,78 @@ fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// Makes sure the recorder exists before the first request is counted.
+/// Makes sure the recorder exists before the first request is counted, and gives every
+/// metric its `# HELP` line.
 pub fn init() {
-    let _ = handle();
+    static DESCRIBED: OnceLock<()> = OnceLock::new();
+    if handle().is_none() {
+        return;
+    }
+    DESCRIBED.get_or_init(|| {
+        for (name, help) in COUNTERS {
+            describe_counter!(*name, *help);
+        }
+        for (name, help) in GAUGES {
+            describe_gauge!(*name, *help);
+        }
+        describe_histogram!(
+            "onair_http_request_duration_seconds",
+            Unit::Seconds,
+            "Time to answer a request, by method, route template and status."
+        );
+        describe_histogram!(
+            "onair_upstream_batch_size",
+            "Ids per batched lookup call to a network (its _count is the batch calls)."
+        );
+    });
 }
+
+const COUNTERS: &[(&str, &str)] = &[
+    (
+        "onair_http_requests_total",
+        "Requests answered, by method, route template and status.",
+    ),
+    (
+        "onair_upstream_calls_total",
+        "Calls that reached a network, by network, endpoint and the status it answered.",
+    ),
+    (
+        "onair_upstream_calls_held_total",
+        "Calls a provider did not send because the network's known budget is spent.",
+    ),
+    (
+        "onair_space_cache_total",
+        "Space lookups by cache result (hit or miss), by network.",
+    ),
+    (
+        "onair_space_fetches_total",
+        "Cache misses that were fetched from a network.",
+    ),
+    (
+        "onair_coalesced_total",
+        "Requests served by another identical request's fetch, by kind.",
+    ),
+    (
+        "onair_space_stale_served_total",
+        "Stale Spaces served because the network could not be asked.",
+    ),
+    (
+        "onair_space_lookups_batched_total",
+        "Lookups that shared one network call with others.",
+    ),
+];
+
+const GAUGES: &[(&str, &str)] = &[
+    (
+        "onair_http_requests_in_flight",
+        "Requests being served now.",
+    ),
+    (
+        "onair_upstream_budget_remaining",
+        "Calls left in the network's current rate window, by network, endpoint and credential fingerprint.",
+    ),
+    ("onair_space_cache_entries", "Spaces held in the cache."),
+];
 
 /// Handles are looked up once per label set and kept: registering a metric on every
 /// request (building label strings, hashing them) costs more than the request's own work.
@@ -108,6 +179,27 @@ fn method_label(method: &Method) -> &'static str {
         Method::HEAD => "HEAD",
         Method::OPTIONS => "OPTIONS",
         _ => "other",
+    }
+}
+
+static IN_FLIGHT: LazyLock<Gauge> = LazyLock::new(|| {
+    init();
+    gauge!("onair_http_requests_in_flight")
+});
+
+/// Counts one request as in flight until dropped, also when its client goes away first.
+pub struct InFlight(());
+
+impl InFlight {
+    pub fn start() -> Self {
+        IN_FLIGHT.increment(1.0);
+        Self(())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.decrement(1.0);
     }
 }
 

@@ -58,6 +58,7 @@ fn request_id_from(req: &Request) -> RequestId {
 /// renders problems.
 pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
+    let _in_flight = crate::metrics::InFlight::start();
     let id = request_id_from(&req);
     req.extensions_mut().insert(id.clone());
     let method = req.method().clone();
