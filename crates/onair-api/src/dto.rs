@@ -27,7 +27,10 @@ pub struct UserDto {
     pub name: Option<String>,
 }
 
-/// A live-audio room on some network.
+/// A live-audio room on some network. Every member is always present: a value the
+/// network did not give is `null`, an empty list `[]`. `hosts` and `speakers` hold the
+/// users the network expanded, which may be fewer than `host_ids` and `speaker_ids`:
+/// match them by `id`, not by position.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SpaceDto {
     /// Qualified id: `network:native_id`.
@@ -41,28 +44,41 @@ pub struct SpaceDto {
     /// `scheduled`, `live`, `ended` or `canceled` (networks may add more).
     #[schema(example = "live")]
     pub state: String,
+    #[schema(required = true)]
     pub title: Option<String>,
     /// Qualified id of the creator.
+    #[schema(required = true)]
     pub creator_id: Option<String>,
     pub host_ids: Vec<String>,
     pub speaker_ids: Vec<String>,
     pub invited_user_ids: Vec<String>,
     /// The network's topic ids, as the network gave them.
     pub topic_ids: Vec<String>,
+    #[schema(required = true)]
     pub participant_count: Option<u64>,
     /// People who set a reminder; X shows it only to the creator's own credentials.
+    #[schema(required = true)]
     pub subscriber_count: Option<u64>,
     /// BCP 47 language tag.
+    #[schema(required = true)]
     pub lang: Option<String>,
+    #[schema(required = true)]
     pub is_ticketed: Option<bool>,
+    #[schema(required = true)]
     pub scheduled_start: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub started_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub ended_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub created_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub updated_at: Option<DateTime<Utc>>,
     /// A link a person can open to listen.
+    #[schema(required = true)]
     pub url: Option<String>,
     /// The creator, where the network expanded it.
+    #[schema(required = true)]
     pub creator: Option<UserDto>,
     pub hosts: Vec<UserDto>,
     pub speakers: Vec<UserDto>,
@@ -161,11 +177,13 @@ impl From<&Space> for SpaceDto {
 /// One failed item of a multi-item answer (an id, a creator, a network).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemError {
-    /// The qualified id the error is about (for per-id errors).
+    /// The qualified id the error is about (for per-id errors; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub id: Option<String>,
-    /// The network the error is about (for per-network errors).
+    /// The network the error is about (for per-network errors; absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub network: Option<String>,
     /// The HTTP status this error would have had on its own.
     pub status: u16,

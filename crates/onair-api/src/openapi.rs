@@ -5,7 +5,7 @@
 use utoipa::{
     OpenApi,
     openapi::{
-        self, ContentBuilder, HttpMethod, RefOr, ResponseBuilder,
+        self, ContentBuilder, HeaderBuilder, HttpMethod, RefOr, ResponseBuilder,
         path::{Operation, ParameterBuilder, ParameterIn},
         schema::{ObjectBuilder, Type},
         security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme},
@@ -109,7 +109,51 @@ fn conventions(op: &mut Operation) {
     responses
         .entry("429".into())
         .or_insert_with(|| problem("Your tenant's rate limit is spent; see `Retry-After`"));
+    // Every authenticated answer carries the tenant's rate-limit state; a 429 also says
+    // when to come back.
+    for (status, response) in responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if status.starts_with('2') || status == "429" {
+            for (name, description) in RATE_LIMIT_HEADERS {
+                response
+                    .headers
+                    .insert((*name).to_owned(), integer_header(description));
+            }
+        }
+        if status == "429" {
+            response.headers.insert(
+                "Retry-After".to_owned(),
+                integer_header("Seconds until a request may succeed"),
+            );
+        }
+    }
     responses
         .entry("default".into())
         .or_insert_with(|| problem("Any other error, as a problem document"));
+}
+
+const RATE_LIMIT_HEADERS: &[(&str, &str)] = &[
+    (
+        "RateLimit-Limit",
+        "Requests your tenant may send in a burst; the allowance refills at the configured rate per minute",
+    ),
+    ("RateLimit-Remaining", "Requests of the burst left now"),
+    (
+        "RateLimit-Reset",
+        "Seconds until the whole burst is available again",
+    ),
+];
+
+fn integer_header(description: &str) -> RefOr<openapi::Header> {
+    HeaderBuilder::new()
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0)),
+        ))
+        .description(Some(description))
+        .build()
+        .into()
 }
