@@ -735,6 +735,30 @@ impl Store for PostgresStore {
         collect(rows)
     }
 
+    async fn use_link_token(
+        &self,
+        tenant: &TenantId,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM used_link_tokens WHERE expires_at < $1")
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        sqlx::query(
+            "INSERT INTO used_link_tokens (jti, tenant_id, expires_at) VALUES ($1, $2, $3)",
+        )
+        .bind(jti)
+        .bind(tenant.as_str())
+        .bind(truncate(expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        tx.commit().await.map_err(map)
+    }
+
     async fn delete_credential(
         &self,
         tenant: &TenantId,

@@ -29,6 +29,7 @@ const UNIQUE_RULES: &[(&str, &str)] = &[
     ("credentials.id", "credentials_id"),
     ("index 'credentials_scope'", "credentials_scope"),
     ("audit_events.id", "audit_events_id"),
+    ("used_link_tokens.jti", "used_link_tokens_jti"),
 ];
 
 fn constraint_name(message: &str) -> String {

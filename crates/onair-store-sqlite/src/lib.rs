@@ -710,6 +710,28 @@ impl Store for SqliteStore {
         collect(rows)
     }
 
+    async fn use_link_token(
+        &self,
+        tenant: &TenantId,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM used_link_tokens WHERE expires_at < ?")
+            .bind(time_text(now()))
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        sqlx::query("INSERT INTO used_link_tokens (jti, tenant_id, expires_at) VALUES (?, ?, ?)")
+            .bind(jti)
+            .bind(tenant.as_str())
+            .bind(time_text(truncate(expires_at)))
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        tx.commit().await.map_err(map)
+    }
+
     async fn delete_credential(
         &self,
         tenant: &TenantId,

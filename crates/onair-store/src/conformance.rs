@@ -249,6 +249,7 @@ pub async fn run(backend: &dyn Backend) {
     audit(&*store, &world, &creds).await;
     isolation(&*store, &ring, &world, &creds).await;
     concurrent_puts(&*store, &mut world).await;
+    link_tokens(&*store, &world).await;
     rotation(backend, &secret, &world).await;
     no_plaintext(backend, &world).await;
 }
@@ -1109,6 +1110,49 @@ async fn concurrent_puts(store: &dyn Store, world: &mut World) {
     assert_eq!(listed.iter().filter(|c| c.network == "race").count(), 1);
     let got = get_secret(store, acme, None, "race").await.unwrap();
     assert!(secrets.iter().any(|s| s.expose_secret() == got));
+}
+
+async fn link_tokens(store: &dyn Store, world: &World) {
+    let soon = Utc::now() + TimeDelta::minutes(15);
+    let used_twice = |r: Result<(), StoreError>| matches!(r, Err(StoreError::Conflict { constraint }) if constraint == "used_link_tokens_jti");
+    store
+        .use_link_token(&world.acme.id, "jti-once", soon)
+        .await
+        .expect("first use");
+    assert!(
+        used_twice(store.use_link_token(&world.acme.id, "jti-once", soon).await),
+        "a link token is used once"
+    );
+    // Whichever tenant presents it: a jti is used up everywhere.
+    assert!(used_twice(
+        store
+            .use_link_token(&world.globex.id, "jti-once", soon)
+            .await
+    ));
+    store
+        .use_link_token(&world.acme.id, "jti-other", soon)
+        .await
+        .expect("another token");
+    // A token that has expired is forgotten once another is used after it.
+    let past = Utc::now() - TimeDelta::minutes(1);
+    store
+        .use_link_token(&world.acme.id, "jti-expired", past)
+        .await
+        .expect("recorded");
+    store
+        .use_link_token(&world.acme.id, "jti-later", soon)
+        .await
+        .expect("another token");
+    store
+        .use_link_token(&world.acme.id, "jti-expired", soon)
+        .await
+        .expect("pruned, so no longer a conflict");
+    assert!(matches!(
+        store
+            .use_link_token(&TenantId::generate(), "jti-nobody", soon)
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn rotation(backend: &dyn Backend, old_secret: &SecretString, world: &World) {

@@ -23,7 +23,8 @@ pub type InvalidationStream = BoxStream<'static, Invalidation>;
 /// - secrets are stored only as keyed hashes (keys) or sealed ciphertext (credentials);
 /// - a lost database answers [`StoreError::Unavailable`] within about a second;
 /// - a broken uniqueness rule answers [`StoreError::Conflict`] naming the constraint
-///   (`tenants_name`, `api_keys_id`, `api_keys_hash`, `profiles_key_hash`, `credentials_scope`);
+///   (`tenants_name`, `api_keys_id`, `api_keys_hash`, `profiles_key_hash`, `credentials_scope`,
+///   `used_link_tokens_jti`);
 /// - a reference to a row that does not exist (or is another tenant's) answers
 ///   [`StoreError::NotFound`];
 /// - lists are oldest first (by creation time, then id), except the audit log;
@@ -113,6 +114,16 @@ pub trait Store: Send + Sync {
         network: &str,
         secret: &SecretString,
     ) -> Result<CredentialInfo, StoreError>;
+    /// Marks a link token (by its `jti`) as used, so that it stores one credential at most:
+    /// a second use answers [`StoreError::Conflict`] on `used_link_tokens_jti`. Rows of
+    /// tokens past `expires_at` are pruned as new ones arrive. Not audited (the credential
+    /// stored with it is).
+    async fn use_link_token(
+        &self,
+        tenant: &TenantId,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// The decrypted credential for exactly this tenant/profile and network (no fallback
     /// from a profile to its tenant: the caller decides). A sealed value that fails to open
     /// answers [`StoreError::Integrity`].
