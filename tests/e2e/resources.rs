@@ -848,6 +848,14 @@ async fn link_tokens_and_the_linking_page() {
         .await;
         assert_eq!(stored["data"]["scope"], "profile");
         assert_eq!(stored["data"]["profile_id"], p.id);
+        // The token has done its job: it cannot store another credential.
+        let replay = submit(vec![
+            ("token", token.to_owned()),
+            ("network", "x".to_owned()),
+            ("credential", "AAAAAAAAAAAAAAAAAAAAAreplayed".to_owned()),
+        ])
+        .await;
+        problem(replay, 401, "link_token_used").await;
         problem(
             server
                 .get("/v1/networks/x/credentials", &t.key)

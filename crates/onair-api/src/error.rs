@@ -174,6 +174,7 @@ impl ApiError {
                 let code = match e {
                     crate::link::LinkError::Expired => "link_token_expired",
                     crate::link::LinkError::Invalid(_) => "invalid_link_token",
+                    crate::link::LinkError::Used => "link_token_used",
                 };
                 (p(S::UNAUTHORIZED, code, "Invalid link token", e.to_string()), None)
             }

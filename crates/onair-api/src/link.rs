@@ -44,6 +44,8 @@ pub enum LinkError {
     Invalid(String),
     #[error("the link token has expired; ask for a new link")]
     Expired,
+    #[error("the link token has already been used; ask for a new link")]
+    Used,
 }
 
 pub struct LinkTokens {

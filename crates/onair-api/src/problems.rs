@@ -46,6 +46,10 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         "link_token_expired",
         "The link token has expired; ask for a new link.",
     ),
+    (
+        "link_token_used",
+        "The link token has already stored a credential; each stores one. Ask for a new link.",
+    ),
     ("not_found", "No such object for this tenant."),
     (
         "space_not_found",

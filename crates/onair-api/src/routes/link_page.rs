@@ -7,12 +7,17 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
-use onair_store::{Actor, Invalidation, ProfileId, TenantId};
+use chrono::{DateTime, Utc};
+use onair_store::{Actor, Invalidation, ProfileId, StoreError, TenantId};
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::{
-    error::ApiError, extract::Query, link::LinkClaims, middleware::PageForPeople, state::AppState,
+    error::ApiError,
+    extract::Query,
+    link::{LinkClaims, LinkError},
+    middleware::PageForPeople,
+    state::AppState,
 };
 
 #[derive(Deserialize)]
@@ -31,6 +36,8 @@ struct Verified {
     tenant: TenantId,
     profile: ProfileId,
     profile_name: String,
+    jti: String,
+    expires_at: DateTime<Utc>,
 }
 
 async fn verify(state: &AppState, token: &str) -> Result<Verified, ApiError> {
@@ -48,13 +55,15 @@ async fn verify(state: &AppState, token: &str) -> Result<Verified, ApiError> {
         .get_profile(&tenant, &profile)
         .await
         .map_err(|e| match e {
-            onair_store::StoreError::NotFound => invalid(),
+            StoreError::NotFound => invalid(),
             other => other.into(),
         })?;
     Ok(Verified {
         tenant,
         profile,
         profile_name: found.name,
+        expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_else(Utc::now),
+        jti: claims.jti,
     })
 }
 
@@ -234,6 +243,16 @@ async fn store_credential(
             &detail,
         ));
     }
+    // One credential per token: a link that leaks after use (browser history, a shared
+    // screen) cannot overwrite the credential later.
+    state
+        .store
+        .use_link_token(&v.tenant, &v.jti, v.expires_at)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { .. } => ApiError::LinkToken(LinkError::Used),
+            other => other.into(),
+        })?;
     state
         .store
         .put_credential(

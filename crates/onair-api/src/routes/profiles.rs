@@ -130,7 +130,8 @@ pub async fn delete_profile(
 }
 
 /// A short-lived signed link (JWT, at most 15 minutes) to the profile's account-linking
-/// page, to hand to your end user.
+/// page, to hand to your end user. Each link stores one credential: once used, ask for
+/// another.
 #[utoipa::path(post, path = "/v1/profiles/{id}/link-token", tag = "profiles",
     params(("id" = String, Path, description = "Profile id", pattern = "^prof_[0-9a-f]{32}$", example = "prof_0193c5e0a1b27c3d8e9f001122334455")),
     responses(
