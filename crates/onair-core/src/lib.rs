@@ -7,6 +7,7 @@ mod capabilities;
 mod credential;
 mod error;
 mod id;
+mod names;
 mod network;
 mod provider;
 mod registry;
@@ -16,6 +17,9 @@ pub use capabilities::{Capabilities, NetworkStatus, StatusKind};
 pub use credential::{Credential, CredentialSource};
 pub use error::{ProviderError, RateLimitScope};
 pub use id::{IdError, QualifiedId, RawQualifiedId};
+pub use names::{
+    ApiKeyName, LabelError, ProfileName, TenantName, TokenError, UpstreamToken, check_label,
+};
 pub use network::{NetworkId, NetworkIdError};
 pub use provider::{
     CallContext, LiveAudioProvider, LookupOutcome, RateLimitSnapshot, SearchQuery, SearchState,
