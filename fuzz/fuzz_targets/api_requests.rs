@@ -15,7 +15,8 @@ use axum::{Router, body::Body};
 use http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use libfuzzer_sys::fuzz_target;
-use onair_api::{ApiConfig, App, AppDeps, CacheConfig, RateLimitConfig};
+use onair_api::{ApiConfig, App, CacheConfig, RateLimitConfig};
+use onair_service::{Service, ServiceDeps, Tasks};
 use onair_core::ProviderRegistry;
 use onair_store::{
     Actor, BoxedStore, NewApiKey,
@@ -100,12 +101,15 @@ impl Fixture {
             request_timeout: Duration::from_secs(20),
             ..ApiConfig::default()
         };
-        let app = App::new(AppDeps {
+        let service = Service::new(ServiceDeps {
             store: store.clone(),
             registry,
             keyring: keyring.clone(),
-            config,
+            config: config.service_config(),
+            tasks: Tasks::new(),
         });
+        service.start_background();
+        let app = App::new(service, config, None);
         let router = app.router();
         let mut fixture = Self {
             app,

@@ -11,7 +11,7 @@ use arbitrary::Arbitrary;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use libfuzzer_sys::fuzz_target;
-use onair_api::link::{AUDIENCE, LinkTokens};
+use onair_service::links::{AUDIENCE, LinkTokens};
 use onair_store::secrets::Keyring;
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};

@@ -1,7 +1,10 @@
-//! The API's tunables. The server maps its configuration file and environment into this.
+//! The API's tunables, and the application's that the server sets through them. The server
+//! maps its configuration file and environment into this.
 
 use std::time::Duration;
 
+pub use onair_service::CacheConfig;
+use onair_service::ServiceConfig;
 use url::Url;
 
 #[derive(Debug, Clone)]
@@ -31,17 +34,6 @@ pub struct RateLimitConfig {
     pub burst: u32,
 }
 
-/// How long looked-up Spaces are kept, by state. Live Spaces change quickly; scheduled ones
-/// slowly; ended and canceled ones are kept only briefly, well within X's terms.
-#[derive(Debug, Clone, Copy)]
-pub struct CacheConfig {
-    pub live_ttl: Duration,
-    pub scheduled_ttl: Duration,
-    pub ended_ttl: Duration,
-    pub not_found_ttl: Duration,
-    pub max_entries: u64,
-}
-
 impl Default for ApiConfig {
     fn default() -> Self {
         Self {
@@ -68,14 +60,14 @@ impl Default for RateLimitConfig {
     }
 }
 
-impl Default for CacheConfig {
-    fn default() -> Self {
-        Self {
-            live_ttl: Duration::from_secs(15),
-            scheduled_ttl: Duration::from_secs(120),
-            ended_ttl: Duration::from_secs(60),
-            not_found_ttl: Duration::from_secs(10),
-            max_entries: 100_000,
+impl ApiConfig {
+    /// The application's part of these settings.
+    pub fn service_config(&self) -> ServiceConfig {
+        ServiceConfig {
+            public_url: self.public_url.clone(),
+            cache: self.cache,
+            batch_window: self.batch_window,
+            link_token_ttl: self.link_token_ttl,
         }
     }
 }

@@ -13,6 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use onair_core::{CredentialSource, IdError, ProviderError, RateLimitScope};
+use onair_service::ServiceError;
 use onair_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -77,7 +78,7 @@ pub enum ApiError {
     #[error("{detail}")]
     InvalidProfileKey { detail: String },
     #[error("{0}")]
-    LinkToken(#[from] crate::link::LinkError),
+    LinkToken(#[from] onair_service::LinkError),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -172,9 +173,9 @@ impl ApiError {
             ),
             Self::LinkToken(e) => {
                 let code = match e {
-                    crate::link::LinkError::Expired => "link_token_expired",
-                    crate::link::LinkError::Invalid(_) => "invalid_link_token",
-                    crate::link::LinkError::Used => "link_token_used",
+                    onair_service::LinkError::Expired => "link_token_expired",
+                    onair_service::LinkError::Invalid(_) => "invalid_link_token",
+                    onair_service::LinkError::Used => "link_token_used",
                 };
                 (p(S::UNAUTHORIZED, code, "Invalid link token", e.to_string()), None)
             }
@@ -367,6 +368,38 @@ impl From<StoreError> for ApiError {
             other => Self::Internal(other.to_string()),
         }
     }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(f) => Self::invalid_field("invalid_body", f.field, f.detail),
+            ServiceError::Unauthenticated(detail) => Self::Unauthenticated(detail),
+            ServiceError::InvalidProfileKey(detail) => Self::InvalidProfileKey { detail },
+            ServiceError::LinkToken(e) => Self::LinkToken(e),
+            ServiceError::NotFound(detail) => Self::NotFound(detail),
+            ServiceError::NetworkNotFound(detail) => Self::NetworkNotFound(detail),
+            ServiceError::CredentialsNotAccepted(detail) => {
+                Self::invalid("credentials_not_accepted", detail)
+            }
+            ServiceError::Conflict(detail) => Self::Conflict(detail),
+            ServiceError::Upstream { error, credentials } => Self::Upstream { error, credentials },
+            ServiceError::StoreUnavailable(_) => Self::StoreUnavailable,
+            ServiceError::Internal(source) => Self::Internal(error_chain(source.as_ref())),
+        }
+    }
+}
+
+/// An error and its sources, for the log line of an internal error.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 impl From<IdError> for ApiError {

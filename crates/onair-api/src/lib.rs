@@ -1,17 +1,15 @@
-//! The onair REST API (v1): routers per resource, authentication, problem+json errors,
-//! OpenAPI, and the upstream-frugal Spaces service (cache, coalescing, batching).
+//! The onair REST API (v1) over HTTP: routers per resource, authentication, problem+json
+//! errors and OpenAPI. The application behind it (the Spaces service, credentials, keys,
+//! profiles, link tokens) is `onair_service`.
 //!
-//! The server builds an [`App`] from [`AppDeps`] and serves [`App::router`].
+//! The server builds an [`App`] from the application and serves [`App::router`].
 
 pub mod auth;
 pub mod config;
-pub mod credentials;
 pub mod dto;
 pub mod error;
 mod extract;
-pub mod link;
-pub mod lookup;
-mod metrics;
+pub mod metrics;
 pub mod middleware;
 mod openapi;
 pub mod problems;
@@ -19,24 +17,23 @@ mod rate_limit;
 pub mod routes;
 mod state;
 
-use tokio::task::JoinHandle;
+use metrics_exporter_prometheus::PrometheusHandle;
+use onair_service::Service;
 
 pub use config::{ApiConfig, CacheConfig, RateLimitConfig};
-pub use state::{AppDeps, AppState, Health};
+pub use state::{AppState, Health};
 
-/// A running application: its state and the background task that follows invalidations.
+/// The HTTP application: its state and router.
 pub struct App {
     state: AppState,
-    follower: JoinHandle<()>,
 }
 
 impl App {
-    /// Builds the application; must be called inside a Tokio runtime.
-    pub fn new(deps: AppDeps) -> Self {
-        metrics::init();
-        let state = AppState::new(deps);
-        let follower = tokio::spawn(auth::follow_invalidations(state.clone()));
-        Self { state, follower }
+    /// `metrics` is the recorder the process installed, rendered at `/metrics`.
+    pub fn new(service: Service, config: ApiConfig, metrics: Option<PrometheusHandle>) -> Self {
+        Self {
+            state: AppState::new(service, config, metrics),
+        }
     }
 
     pub fn router(&self) -> axum::Router {
@@ -47,15 +44,13 @@ impl App {
         &self.state
     }
 
+    pub fn service(&self) -> &Service {
+        &self.state.service
+    }
+
     /// Readiness control: call `start_draining` when shutdown begins.
     pub fn health(&self) -> Health {
         self.state.health.clone()
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.follower.abort();
     }
 }
 

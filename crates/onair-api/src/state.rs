@@ -8,36 +8,23 @@ use std::{
     },
 };
 
-use onair_core::ProviderRegistry;
-use onair_store::{BoxedStore, secrets::Keyring};
+use metrics_exporter_prometheus::PrometheusHandle;
+use onair_service::Service;
 
-use crate::{
-    auth::Authenticator, config::ApiConfig, credentials::CredentialResolver, link::LinkTokens,
-    lookup::SpaceService, rate_limit::TenantLimiter,
-};
-
-/// What the API needs from the outside world; the server builds it.
-pub struct AppDeps {
-    pub store: BoxedStore,
-    pub registry: ProviderRegistry,
-    pub keyring: Arc<Keyring>,
-    pub config: ApiConfig,
-}
+use crate::{config::ApiConfig, rate_limit::TenantLimiter};
 
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
-    pub store: BoxedStore,
-    pub registry: Arc<ProviderRegistry>,
-    pub keyring: Arc<Keyring>,
+    /// The application: every rule and cache the handlers use.
+    pub service: Service,
     pub config: ApiConfig,
-    pub auth: Authenticator,
-    pub credentials: CredentialResolver,
-    pub spaces: SpaceService,
     pub limiter: TenantLimiter,
-    pub links: LinkTokens,
     pub health: Health,
+    /// The process's Prometheus recorder, rendered at `/metrics`; `None` when the
+    /// embedding program installed none.
+    pub metrics: Option<PrometheusHandle>,
     public_base: String,
 }
 
@@ -49,26 +36,14 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(deps: AppDeps) -> Self {
-        let AppDeps {
-            store,
-            registry,
-            keyring,
-            config,
-        } = deps;
-        let registry = Arc::new(registry);
+    pub fn new(service: Service, config: ApiConfig, metrics: Option<PrometheusHandle>) -> Self {
         let public_base = config.public_url.as_str().trim_end_matches('/').to_owned();
         Self(Arc::new(Shared {
-            auth: Authenticator::new(store.clone(), keyring.clone()),
-            credentials: CredentialResolver::new(store.clone()),
-            spaces: SpaceService::new(registry.clone(), &config),
             limiter: TenantLimiter::new(config.rate_limit),
-            links: LinkTokens::new(keyring.clone(), &public_base, config.link_token_ttl),
             health: Health::default(),
-            store,
-            registry,
-            keyring,
+            service,
             config,
+            metrics,
             public_base,
         }))
     }

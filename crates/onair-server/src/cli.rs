@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use onair_store::{ApiKeyId, TenantId};
 use url::Url;
 
@@ -42,8 +42,9 @@ pub enum Command {
 Examples:
   onair serve
   ONAIR_LISTEN=0.0.0.0:8080 ONAIR_LOG_FORMAT=json onair serve
-  onair --config /etc/onair/onair.toml serve")]
-    Serve,
+  onair --config /etc/onair/onair.toml serve
+  onair serve --role worker")]
+    Serve(ServeArgs),
 
     /// Apply pending database migrations and print how many were applied.
     ///
@@ -244,4 +245,21 @@ mod tests {
         let err = Cli::try_parse_from(["onair", "key", "revoke", "ten_x"]).unwrap_err();
         assert!(err.to_string().contains("not a valid API key id"), "{err}");
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// What this instance runs: the HTTP API, the background jobs, or both.
+    #[arg(long, value_enum, default_value_t = Role::All)]
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    /// The HTTP API only.
+    Api,
+    /// The background jobs only (no HTTP listener).
+    Worker,
+    /// Both.
+    All,
 }

@@ -1,28 +1,80 @@
-//! `onair serve`: wires the store, the networks and the API, serves until a signal, then
-//! shuts down gracefully.
+//! `onair serve`, and [`run`], which runs onair on a given listener until a given token is
+//! cancelled: the store, the networks, the application and its background tasks, and the
+//! API. `onair serve` binds the configured address and cancels on a signal; tests call
+//! [`run`] in process on port 0.
 //!
-//! On SIGTERM or SIGINT, readiness turns 503 at once; the listener keeps accepting for a
+//! When shutdown begins, readiness turns 503 at once; the listener keeps accepting for a
 //! moment ([`READINESS_NOTICE`]) so that load balancers polling `/readyz` see it and stop
-//! sending, then stops accepting; in-flight requests complete and the process exits. If
-//! requests are still running `shutdown_grace_secs` after the signal, it exits anyway.
+//! sending, then stops accepting; in-flight requests complete, then the background tasks
+//! are stopped and waited for, and the process exits. If all that is still running
+//! `shutdown_grace_secs` after the signal, it exits anyway.
 
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use onair_api::{App, AppDeps};
+use onair_api::App;
 use onair_core::ProviderRegistry;
 use onair_provider_sandbox::SandboxProvider;
 use onair_provider_x::XProvider;
+use onair_service::{Service, ServiceDeps, Tasks};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::{config::Config, load_keyring, open_migrated_store};
+use crate::{config::Config, load_keyring, open_migrated_store, telemetry};
 
 /// How long, after the signal, new requests are still accepted while `/readyz` says 503.
 pub const READINESS_NOTICE: Duration = Duration::from_secs(1);
 
-/// Runs the API server until shutdown. Telemetry is already installed by the caller.
-pub async fn run(config: Config) -> anyhow::Result<()> {
+/// Which parts of onair a process runs. Every instance runs the application's own upkeep
+/// (following the store's invalidations); `api` serves HTTP, `worker` runs the background
+/// jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Roles {
+    pub api: bool,
+    pub worker: bool,
+}
+
+impl Roles {
+    pub const ALL: Self = Self {
+        api: true,
+        worker: true,
+    };
+}
+
+/// `onair serve`: listens on the configured address and runs until SIGTERM or SIGINT.
+pub async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
+    let listener = if roles.api {
+        Some(TcpListener::bind(config.listen).await.with_context(|| {
+            format!(
+                "could not listen on {} (`listen`, ONAIR_LISTEN)",
+                config.listen
+            )
+        })?)
+    } else {
+        None
+    };
+    let shutdown = CancellationToken::new();
+    let on_signal = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        on_signal.cancel();
+    });
+    run(config, roles, listener, shutdown).await
+}
+
+/// Runs onair until `shutdown` is cancelled, then shuts down gracefully; the API, when
+/// `roles.api`, on `listener`. Telemetry is already installed by the caller.
+pub async fn run(
+    config: Config,
+    roles: Roles,
+    listener: Option<TcpListener>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let listener = match (roles.api, listener) {
+        (true, Some(listener)) => Some(listener),
+        (true, None) => anyhow::bail!("the API role needs a listener"),
+        (false, _) => None,
+    };
     let keyring = load_keyring(&config)?;
     let (store, _) = open_migrated_store(&config, keyring.clone()).await?;
     if !config.previous_secret_keys.is_empty() {
@@ -38,53 +90,62 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let registry = registry(&config)?;
     let networks: Vec<String> = registry.iter().map(|p| p.id().to_string()).collect();
-    let app = App::new(AppDeps {
+    let api_config = config.api_config();
+    let tasks = Tasks::new();
+    let service = Service::new(ServiceDeps {
         store: store.clone(),
         registry,
         keyring,
-        config: config.api_config(),
+        config: api_config.service_config(),
+        tasks: tasks.clone(),
     });
-    let listener = TcpListener::bind(config.listen).await.with_context(|| {
-        format!(
-            "could not listen on {} (`listen`, ONAIR_LISTEN)",
-            config.listen
-        )
-    })?;
-    let address = listener
-        .local_addr()
-        .context("the listener has no address")?;
+    service.start_background();
+    let app = App::new(service, api_config, telemetry::install_metrics());
+    let address = match &listener {
+        Some(l) => Some(l.local_addr().context("the listener has no address")?),
+        None => None,
+    };
     tracing::info!(
-        %address,
+        address = %address.map_or_else(|| "none".to_owned(), |a| a.to_string()),
         public_url = %config.public_url(),
         database = store.backend(),
         networks = %networks.join(","),
+        api = roles.api,
+        worker = roles.worker,
         "onair is listening"
     );
 
-    let signalled = CancellationToken::new();
-    let stop = CancellationToken::new();
     let grace = config.shutdown_grace();
+    let stop_accepting = CancellationToken::new();
     let health = app.health();
-    let on_signal = {
-        let (signalled, stop) = (signalled.clone(), stop.clone());
+    let on_shutdown = {
+        let (shutdown, stop_accepting) = (shutdown.clone(), stop_accepting.clone());
         async move {
-            wait_for_signal().await;
+            shutdown.cancelled().await;
             tracing::info!("shutting down: readiness is now 503, finishing in-flight requests");
             health.start_draining();
-            signalled.cancel();
             tokio::time::sleep(READINESS_NOTICE.min(grace / 2)).await;
             tracing::info!("no longer accepting connections");
-            stop.cancel();
+            stop_accepting.cancel();
         }
     };
-    let server = axum::serve(listener, app.router())
-        .with_graceful_shutdown(stop.clone().cancelled_owned())
-        .into_future();
-    tokio::spawn(on_signal);
+    tokio::spawn(on_shutdown);
+    let until_stopped = async {
+        match listener {
+            Some(listener) => axum::serve(listener, app.router())
+                .with_graceful_shutdown(stop_accepting.clone().cancelled_owned())
+                .await
+                .context("the server failed")?,
+            None => stop_accepting.cancelled().await,
+        }
+        // Requests are done; now the background work finishes what it holds.
+        tasks.shutdown().await;
+        anyhow::Ok(())
+    };
     tokio::select! {
-        result = server => result.context("the server failed")?,
-        () = async { signalled.cancelled().await; tokio::time::sleep(grace).await } => {
-            tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the grace period; exiting anyway");
+        result = until_stopped => result?,
+        () = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_secs = grace.as_secs(), running = tasks.running(), "still running after the grace period; exiting anyway");
         }
     }
     tracing::info!("onair stopped");

@@ -1,7 +1,13 @@
 //! Logging: tracing to standard error (standard output stays for command results), as
-//! text or JSON lines, filtered by `RUST_LOG` when set, else by `log_level`.
+//! text or JSON lines, filtered by `RUST_LOG` when set, else by `log_level`. Metrics: the
+//! process's Prometheus recorder.
 
-use std::io::{BufWriter, IsTerminal as _};
+use std::{
+    io::{BufWriter, IsTerminal as _},
+    sync::OnceLock,
+};
+
+use metrics_exporter_prometheus::PrometheusHandle;
 
 use anyhow::Context as _;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
@@ -48,4 +54,26 @@ pub fn init(format: LogFormat, directive: &str) -> anyhow::Result<WorkerGuard> {
     };
     installed.map_err(|err| anyhow::anyhow!("could not install the log subscriber: {err}"))?;
     Ok(guard)
+}
+
+/// Installs the process's Prometheus recorder and describes every metric onair records.
+/// Another recorder installed first (by an embedding program) wins: `/metrics` then says
+/// it has none, and the program keeps running.
+pub fn install_metrics() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(
+            || match onair_api::metrics::prometheus_builder().install_recorder() {
+                Ok(handle) => {
+                    onair_api::metrics::describe();
+                    onair_service::metrics::describe();
+                    Some(handle)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "metrics recorder not installed");
+                    None
+                }
+            },
+        )
+        .clone()
 }

@@ -1,4 +1,5 @@
-//! Profile link tokens: short-lived HS256 JWTs that open a profile's account-linking page.
+//! Profile link tokens: short-lived HS256 JWTs that open a profile's account-linking page,
+//! and [`Links`], which issues them for a profile and redeems one for one credential.
 //!
 //! The algorithm is pinned (a token claiming any other, `none` included, is refused); `iss`,
 //! `aud`, `exp` and `sub` are required; the header's `kid` names the signing key so that
@@ -11,8 +12,16 @@ use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
     errors::ErrorKind,
 };
-use onair_store::{ProfileId, TenantId, secrets::Keyring};
+use onair_core::{LiveAudioProvider, UpstreamToken};
+use onair_store::{
+    Actor, BoxedStore, CredentialInfo, ProfileId, StoreError, TenantId, secrets::Keyring,
+};
 use serde::{Deserialize, Serialize};
+
+use crate::{
+    credentials::Credentials,
+    error::{OrNotFound, ServiceError},
+};
 
 /// The audience every link token is issued for.
 pub const AUDIENCE: &str = "onair-link";
@@ -123,6 +132,115 @@ impl LinkTokens {
                 ErrorKind::ExpiredSignature => LinkError::Expired,
                 _ => LinkError::Invalid(in_plain_words(&e)),
             })
+    }
+}
+
+/// A verified link token whose profile still exists.
+#[derive(Debug, Clone)]
+pub struct VerifiedLink {
+    pub tenant: TenantId,
+    pub profile: ProfileId,
+    pub profile_name: String,
+    pub jti: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Link tokens for profiles: issued for an existing profile, verified against the
+/// profile's existence, and redeemed once for one credential.
+#[derive(Clone)]
+pub struct Links {
+    tokens: Arc<LinkTokens>,
+    store: BoxedStore,
+    credentials: Credentials,
+}
+
+impl Links {
+    pub fn new(tokens: LinkTokens, store: BoxedStore, credentials: Credentials) -> Self {
+        Self {
+            tokens: Arc::new(tokens),
+            store,
+            credentials,
+        }
+    }
+
+    pub fn tokens(&self) -> &LinkTokens {
+        &self.tokens
+    }
+
+    /// A link token for one of the tenant's profiles.
+    pub async fn issue(
+        &self,
+        tenant: &TenantId,
+        profile: &ProfileId,
+    ) -> Result<IssuedLink, ServiceError> {
+        let profile = self
+            .store
+            .get_profile(tenant, profile)
+            .await
+            .or_not_found(|| format!("no profile `{profile}`"))?;
+        self.tokens
+            .issue(tenant, &profile.id)
+            .map_err(ServiceError::internal)
+    }
+
+    /// A token's claims, checked, with its profile (a profile deleted since the token was
+    /// issued makes the token useless).
+    pub async fn verify(&self, token: &str) -> Result<VerifiedLink, ServiceError> {
+        let claims = self.tokens.verify(token)?;
+        let invalid =
+            || ServiceError::LinkToken(LinkError::Invalid("the token names no profile".into()));
+        let tenant: TenantId = claims.tid.parse().map_err(|_| invalid())?;
+        let profile: ProfileId = claims.sub.parse().map_err(|_| invalid())?;
+        let found = self
+            .store
+            .get_profile(&tenant, &profile)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => invalid(),
+                other => other.into(),
+            })?;
+        Ok(VerifiedLink {
+            tenant,
+            profile,
+            profile_name: found.name,
+            expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_else(Utc::now),
+            jti: claims.jti,
+        })
+    }
+
+    /// Stores `credential` on the link's profile for `provider`, spending the token: one
+    /// credential per token, so a link that leaks after use (browser history, a shared
+    /// screen) cannot overwrite the credential later.
+    pub async fn redeem(
+        &self,
+        link: &VerifiedLink,
+        provider: &Arc<dyn LiveAudioProvider>,
+        credential: &UpstreamToken,
+    ) -> Result<CredentialInfo, ServiceError> {
+        let spent = self
+            .store
+            .use_link_token(&link.tenant, &link.jti, link.expires_at)
+            .await;
+        let stored = match spent {
+            Ok(()) => {
+                self.store
+                    .put_credential(
+                        &link.tenant,
+                        &Actor::Profile(link.profile.clone()),
+                        Some(&link.profile),
+                        provider.id().as_str(),
+                        credential.secret(),
+                    )
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        let info = stored.map_err(|e| match e {
+            StoreError::Conflict { .. } => ServiceError::LinkToken(LinkError::Used),
+            other => other.into(),
+        })?;
+        self.credentials.changed(&link.tenant).await;
+        Ok(info)
     }
 }
 

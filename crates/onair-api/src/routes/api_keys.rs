@@ -2,10 +2,9 @@
 
 use axum::{extract::State, http::StatusCode};
 use chrono::Utc;
-use onair_store::{
-    ApiKeyId, Invalidation, NewApiKey, StoreError,
-    secrets::{Token, TokenKind},
-};
+use onair_core::ApiKeyName;
+use onair_service::OrNotFound;
+use onair_store::ApiKeyId;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::validate;
@@ -23,8 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_api_key, revoke_api_key))
 }
 
-fn not_found(id: &ApiKeyId) -> ApiError {
-    ApiError::NotFound(format!("no API key `{id}`"))
+fn not_found(id: &ApiKeyId) -> String {
+    format!("no API key `{id}`")
 }
 
 /// Creates an API key for your tenant. The key is in the answer this once; only a hash of
@@ -42,8 +41,9 @@ pub async fn create_api_key(
     OptionalJson(body): OptionalJson<NewApiKeyBody>,
 ) -> Result<(StatusCode, Json<Data<CreatedApiKey>>), ApiError> {
     let name = match body.name.as_deref() {
-        Some(name) => validate::label("name", name, validate::MAX_API_KEY_NAME_CHARS)?,
-        None => "unnamed".to_owned(),
+        Some(name) => validate::api_key_name("name", name)?,
+        None => ApiKeyName::parse("unnamed")
+            .map_err(|_| ApiError::Internal("the default key name is refused".into()))?,
     };
     if body.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(ApiError::invalid_field(
@@ -52,23 +52,14 @@ pub async fn create_api_key(
             "`expires_at` must be in the future",
         ));
     }
-    let token = Token::generate(TokenKind::ApiKey);
-    let key = state
-        .store
-        .create_api_key(
-            &tenant.tenant_id,
-            &tenant.actor(),
-            NewApiKey {
-                id: token.api_key_id(),
-                name,
-                hash: state.keyring.hash_token(&token),
-                expires_at: body.expires_at,
-            },
-        )
+    let issued = state
+        .service
+        .keys
+        .issue(&tenant.tenant_id, &tenant.actor(), &name, body.expires_at)
         .await?;
     let data = CreatedApiKey {
-        api_key: key.into(),
-        key: token.expose().to_owned(),
+        api_key: issued.key.into(),
+        key: issued.token.expose().to_owned(),
     };
     Ok((StatusCode::CREATED, Json(Data { data })))
 }
@@ -81,7 +72,7 @@ pub async fn list_api_keys(
     tenant: TenantContext,
     _: NoQuery,
 ) -> Result<Json<Data<Vec<ApiKeyDto>>>, ApiError> {
-    let keys = state.store.list_api_keys(&tenant.tenant_id).await?;
+    let keys = state.service.keys.list(&tenant.tenant_id).await?;
     Ok(Json(Data {
         data: keys.into_iter().map(Into::into).collect(),
     }))
@@ -102,11 +93,13 @@ pub async fn get_api_key(
     Path(id): Path<String>,
 ) -> Result<Json<Data<ApiKeyDto>>, ApiError> {
     let id: ApiKeyId = validate::path_id(&id)?;
-    match state.store.get_api_key(&tenant.tenant_id, &id).await {
-        Ok(key) => Ok(Json(Data { data: key.into() })),
-        Err(StoreError::NotFound) => Err(not_found(&id)),
-        Err(e) => Err(e.into()),
-    }
+    let key = state
+        .service
+        .keys
+        .get(&tenant.tenant_id, &id)
+        .await
+        .or_not_found(|| not_found(&id))?;
+    Ok(Json(Data { data: key.into() }))
 }
 
 /// Revokes an API key. It stops working at once, on every instance.
@@ -124,18 +117,11 @@ pub async fn revoke_api_key(
     Path(id): Path<String>,
 ) -> Result<Json<Data<ApiKeyDto>>, ApiError> {
     let id: ApiKeyId = validate::path_id(&id)?;
-    match state
-        .store
-        .revoke_api_key(&tenant.tenant_id, &tenant.actor(), &id)
+    let key = state
+        .service
+        .keys
+        .revoke(&tenant.tenant_id, &tenant.actor(), &id)
         .await
-    {
-        Ok(key) => {
-            state
-                .apply_invalidation(&Invalidation::ApiKeyRevoked(id))
-                .await;
-            Ok(Json(Data { data: key.into() }))
-        }
-        Err(StoreError::NotFound) => Err(not_found(&id)),
-        Err(e) => Err(e.into()),
-    }
+        .or_not_found(|| not_found(&id))?;
+    Ok(Json(Data { data: key.into() }))
 }

@@ -56,10 +56,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     if state.health.is_draining() {
         return not_ready("the server is shutting down");
     }
-    match tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await {
+    match tokio::time::timeout(Duration::from_secs(2), state.service.store.ping()).await {
         Ok(Ok(())) => Json(HealthDto {
             status: "ok",
-            database: Some(state.store.backend()),
+            database: Some(state.service.store.backend()),
         })
         .into_response(),
         _ => not_ready("the database is unreachable"),

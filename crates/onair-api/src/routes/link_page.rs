@@ -7,18 +7,11 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
-use chrono::{DateTime, Utc};
-use onair_store::{Actor, Invalidation, ProfileId, StoreError, TenantId};
-use secrecy::SecretString;
+use onair_core::{TokenError, UpstreamToken};
+use onair_service::VerifiedLink;
 use serde::Deserialize;
 
-use crate::{
-    error::ApiError,
-    extract::Query,
-    link::{LinkClaims, LinkError},
-    middleware::PageForPeople,
-    state::AppState,
-};
+use crate::{error::ApiError, extract::Query, middleware::PageForPeople, state::AppState};
 
 #[derive(Deserialize)]
 pub struct TokenParam {
@@ -32,39 +25,8 @@ pub struct LinkForm {
     credential: String,
 }
 
-struct Verified {
-    tenant: TenantId,
-    profile: ProfileId,
-    profile_name: String,
-    jti: String,
-    expires_at: DateTime<Utc>,
-}
-
-async fn verify(state: &AppState, token: &str) -> Result<Verified, ApiError> {
-    let claims: LinkClaims = state.links.verify(token)?;
-    let invalid = || {
-        ApiError::LinkToken(crate::link::LinkError::Invalid(
-            "the token names no profile".into(),
-        ))
-    };
-    let tenant: TenantId = claims.tid.parse().map_err(|_| invalid())?;
-    let profile: ProfileId = claims.sub.parse().map_err(|_| invalid())?;
-    // A profile deleted since the token was issued makes the token useless.
-    let found = state
-        .store
-        .get_profile(&tenant, &profile)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => invalid(),
-            other => other.into(),
-        })?;
-    Ok(Verified {
-        tenant,
-        profile,
-        profile_name: found.name,
-        expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_else(Utc::now),
-        jti: claims.jti,
-    })
+async fn verify(state: &AppState, token: &str) -> Result<VerifiedLink, ApiError> {
+    Ok(state.service.links.verify(token).await?)
 }
 
 fn escape(s: &str) -> String {
@@ -160,6 +122,7 @@ async fn show_form(state: &AppState, param: TokenParam) -> Result<Response, ApiE
     })?;
     let v = verify(state, &token).await?;
     let options: String = state
+        .service
         .registry
         .iter()
         .filter(|p| p.capabilities().needs_credentials)
@@ -203,9 +166,6 @@ pub async fn submit(
     for_the_reader(&headers, store_credential(&state, form).await)
 }
 
-/// The longest access token accepted (X's are about 100 characters).
-const MAX_CREDENTIAL_LEN: usize = 4096;
-
 async fn store_credential(
     state: &AppState,
     form: Result<Form<LinkForm>, axum::extract::rejection::FormRejection>,
@@ -213,6 +173,7 @@ async fn store_credential(
     let Form(form) = form.map_err(form_rejection)?;
     let v = verify(state, &form.token).await?;
     let provider = state
+        .service
         .registry
         .get(&form.network)
         .filter(|p| p.capabilities().needs_credentials)
@@ -223,51 +184,25 @@ async fn store_credential(
                 "choose one of the listed networks",
             )
         })?;
-    let credential = form.credential.trim();
-    let wrong = if credential.is_empty() {
-        Some("paste the access token".to_owned())
-    } else if credential.len() > MAX_CREDENTIAL_LEN {
-        Some(format!(
-            "an access token is at most {MAX_CREDENTIAL_LEN} characters; this is {}",
-            credential.len()
-        ))
-    } else if !credential.bytes().all(|b| b.is_ascii_graphic()) {
-        Some("paste the access token exactly, without spaces".to_owned())
-    } else {
-        None
-    };
-    if let Some(detail) = wrong {
-        return Err(ApiError::invalid_field(
-            "invalid_body",
-            "credential",
-            &detail,
-        ));
-    }
-    // One credential per token: a link that leaks after use (browser history, a shared
-    // screen) cannot overwrite the credential later.
+    // The same rule as the API's, in words for a person pasting a token.
+    let credential = UpstreamToken::parse(&form.credential).map_err(|e| {
+        let detail = match e {
+            TokenError::Empty => "paste the access token".to_owned(),
+            TokenError::TooLong { len } => format!(
+                "an access token is at most {} characters; this is {len}",
+                UpstreamToken::MAX_LEN
+            ),
+            TokenError::NotVisibleAscii => {
+                "paste the access token exactly, without spaces".to_owned()
+            }
+        };
+        ApiError::invalid_field("invalid_body", "credential", &detail)
+    })?;
     state
-        .store
-        .use_link_token(&v.tenant, &v.jti, v.expires_at)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict { .. } => ApiError::LinkToken(LinkError::Used),
-            other => other.into(),
-        })?;
-    state
-        .store
-        .put_credential(
-            &v.tenant,
-            &Actor::Profile(v.profile.clone()),
-            Some(&v.profile),
-            provider.id().as_str(),
-            &SecretString::from(credential.to_owned()),
-        )
+        .service
+        .links
+        .redeem(&v, provider, &credential)
         .await?;
-    state
-        .apply_invalidation(&Invalidation::CredentialsChanged {
-            tenant_id: v.tenant,
-        })
-        .await;
     let body = format!(
         "<p>Your {} account is connected to <strong>{}</strong>. You can close this page.</p>",
         escape(provider.display_name()),

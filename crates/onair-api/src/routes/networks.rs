@@ -1,17 +1,13 @@
 //! `/v1/networks`: what each network can do for this caller, and the caller's own
 //! upstream credentials for it.
 
-use std::sync::Arc;
-
 use axum::{extract::State, http::StatusCode};
-use onair_core::{CredentialSource, LiveAudioProvider, StatusKind};
-use onair_store::{Invalidation, StoreError};
-use secrecy::SecretString;
+use onair_core::StatusKind;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::TenantContext,
-    dto::{CredentialBody, CredentialDto, CredentialScope, Data, NetworkDto, NetworkStatusDto},
+    dto::{CredentialBody, CredentialDto, Data, NetworkDto, NetworkStatusDto},
     error::{ApiError, Problem},
     extract::{Json, NoQuery, Path},
     state::AppState,
@@ -39,10 +35,14 @@ pub async fn list_networks(
     tenant: TenantContext,
     _: NoQuery,
 ) -> Result<Json<Data<Vec<NetworkDto>>>, ApiError> {
-    let mut data = Vec::with_capacity(state.registry.len());
-    for provider in state.registry.iter() {
+    let mut data = Vec::with_capacity(state.service.registry.len());
+    for provider in state.service.registry.iter() {
         let status = provider.status();
-        let (kind, scope) = effective_status(&state, &tenant, provider).await?;
+        let (kind, scope) = state
+            .service
+            .credentials
+            .status_for(&tenant, provider)
+            .await?;
         let reason = if kind == StatusKind::Available {
             None
         } else {
@@ -62,68 +62,6 @@ pub async fn list_networks(
     Ok(Json(Data { data }))
 }
 
-/// The network's status for this caller, and whose credentials its calls would use.
-async fn effective_status(
-    state: &AppState,
-    tenant: &TenantContext,
-    provider: &Arc<dyn LiveAudioProvider>,
-) -> Result<(StatusKind, CredentialScope), ApiError> {
-    let base = provider.status().kind;
-    if !provider.capabilities().needs_credentials {
-        return Ok((base, CredentialScope::NotNeeded));
-    }
-    if matches!(base, StatusKind::Unsupported | StatusKind::Discontinued) {
-        return Ok((base, CredentialScope::None));
-    }
-    let rc = state.credentials.context_for(tenant, provider).await?;
-    Ok(match rc.source {
-        Some(CredentialSource::Profile) => (StatusKind::Available, CredentialScope::Profile),
-        Some(CredentialSource::Tenant) => (StatusKind::Available, CredentialScope::Tenant),
-        _ if base == StatusKind::Available => (base, CredentialScope::Operator),
-        _ => (StatusKind::Unconfigured, CredentialScope::None),
-    })
-}
-
-/// Whether this caller can use the network now (for default search targets).
-pub async fn usable_by(
-    state: &AppState,
-    tenant: &TenantContext,
-    provider: &Arc<dyn LiveAudioProvider>,
-) -> Result<bool, ApiError> {
-    Ok(effective_status(state, tenant, provider).await?.0 == StatusKind::Available)
-}
-
-fn credential_network(
-    state: &AppState,
-    network: &str,
-) -> Result<Arc<dyn LiveAudioProvider>, ApiError> {
-    let provider = state.registry.get(network).ok_or_else(|| {
-        ApiError::NetworkNotFound(format!(
-            "no network `{}`; GET /v1/networks lists them",
-            network.escape_debug()
-        ))
-    })?;
-    if !provider.capabilities().needs_credentials {
-        let why = provider
-            .status()
-            .reason
-            .unwrap_or_else(|| "it needs none".to_owned());
-        return Err(ApiError::invalid(
-            "credentials_not_accepted",
-            format!("{} takes no credentials: {why}", provider.display_name()),
-        ));
-    }
-    Ok(provider.clone())
-}
-
-fn scope_label(tenant: &TenantContext) -> &'static str {
-    if tenant.profile.is_some() {
-        "this profile"
-    } else {
-        "this tenant"
-    }
-}
-
 /// Your stored credentials for a network (never the secret itself).
 ///
 /// With a `Profile-Key`, the profile's own credentials; without, the tenant's.
@@ -140,23 +78,10 @@ pub async fn get_credentials(
     _: NoQuery,
     Path(network): Path<String>,
 ) -> Result<Json<Data<CredentialDto>>, ApiError> {
-    let provider = credential_network(&state, &network)?;
-    let profile = tenant.profile.as_ref().map(|p| &p.id);
-    match state
-        .store
-        .get_credential(&tenant.tenant_id, profile, provider.id().as_str())
-        .await
-    {
-        Ok(stored) => Ok(Json(Data {
-            data: stored.info.into(),
-        })),
-        Err(StoreError::NotFound) => Err(ApiError::NotFound(format!(
-            "no credentials for {} are stored for {}",
-            provider.id(),
-            scope_label(&tenant)
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    let credentials = &state.service.credentials;
+    let provider = credentials.network(&network)?;
+    let info = credentials.get(&tenant, &provider).await?;
+    Ok(Json(Data { data: info.into() }))
 }
 
 /// Stores (or replaces) your own credentials for a network, encrypted at rest.
@@ -178,24 +103,10 @@ pub async fn put_credentials(
     Path(network): Path<String>,
     Json(body): Json<CredentialBody>,
 ) -> Result<Json<Data<CredentialDto>>, ApiError> {
-    let provider = credential_network(&state, &network)?;
+    let credentials = &state.service.credentials;
+    let provider = credentials.network(&network)?;
     let token = super::validate::token(&body.token)?;
-    let profile = tenant.profile.as_ref().map(|p| &p.id);
-    let info = state
-        .store
-        .put_credential(
-            &tenant.tenant_id,
-            &tenant.actor(),
-            profile,
-            provider.id().as_str(),
-            &SecretString::from(token.to_owned()),
-        )
-        .await?;
-    state
-        .apply_invalidation(&Invalidation::CredentialsChanged {
-            tenant_id: tenant.tenant_id.clone(),
-        })
-        .await;
+    let info = credentials.put(&tenant, &provider, &token).await?;
     Ok(Json(Data { data: info.into() }))
 }
 
@@ -214,31 +125,8 @@ pub async fn delete_credentials(
     _: NoQuery,
     Path(network): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let provider = credential_network(&state, &network)?;
-    let profile = tenant.profile.as_ref().map(|p| &p.id);
-    match state
-        .store
-        .delete_credential(
-            &tenant.tenant_id,
-            &tenant.actor(),
-            profile,
-            provider.id().as_str(),
-        )
-        .await
-    {
-        Ok(()) => {
-            state
-                .apply_invalidation(&Invalidation::CredentialsChanged {
-                    tenant_id: tenant.tenant_id.clone(),
-                })
-                .await;
-            Ok(StatusCode::NO_CONTENT)
-        }
-        Err(StoreError::NotFound) => Err(ApiError::NotFound(format!(
-            "no credentials for {} are stored for {}",
-            provider.id(),
-            scope_label(&tenant)
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    let credentials = &state.service.credentials;
+    let provider = credentials.network(&network)?;
+    credentials.delete(&tenant, &provider).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

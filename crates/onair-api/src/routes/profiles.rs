@@ -1,10 +1,8 @@
 //! `/v1/profiles`: the tenant's end-user profiles, their `Profile-Key`s and link tokens.
 
 use axum::{extract::State, http::StatusCode};
-use onair_store::{
-    Invalidation, ProfileId, StoreError,
-    secrets::{Token, TokenKind},
-};
+use onair_service::OrNotFound;
+use onair_store::ProfileId;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::validate;
@@ -23,8 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_link_token))
 }
 
-fn not_found(id: &ProfileId) -> ApiError {
-    ApiError::NotFound(format!("no profile `{id}`"))
+fn not_found(id: &ProfileId) -> String {
+    format!("no profile `{id}`")
 }
 
 /// Creates a profile for one of your end users. Its `profile_key` is in the answer this
@@ -41,20 +39,15 @@ pub async fn create_profile(
     _: NoQuery,
     Json(body): Json<NewProfileBody>,
 ) -> Result<(StatusCode, Json<Data<CreatedProfile>>), ApiError> {
-    let name = validate::label("name", &body.name, validate::MAX_PROFILE_NAME_CHARS)?;
-    let token = Token::generate(TokenKind::ProfileKey);
-    let profile = state
-        .store
-        .create_profile(
-            &tenant.tenant_id,
-            &tenant.actor(),
-            &name,
-            &state.keyring.hash_token(&token),
-        )
+    let name = validate::profile_name("name", &body.name)?;
+    let created = state
+        .service
+        .profiles
+        .create(&tenant.tenant_id, &tenant.actor(), &name)
         .await?;
     let data = CreatedProfile {
-        profile: profile.into(),
-        profile_key: token.expose().to_owned(),
+        profile: created.profile.into(),
+        profile_key: created.profile_key.expose().to_owned(),
     };
     Ok((StatusCode::CREATED, Json(Data { data })))
 }
@@ -67,7 +60,7 @@ pub async fn list_profiles(
     tenant: TenantContext,
     _: NoQuery,
 ) -> Result<Json<Data<Vec<ProfileDto>>>, ApiError> {
-    let profiles = state.store.list_profiles(&tenant.tenant_id).await?;
+    let profiles = state.service.profiles.list(&tenant.tenant_id).await?;
     Ok(Json(Data {
         data: profiles.into_iter().map(Into::into).collect(),
     }))
@@ -88,11 +81,15 @@ pub async fn get_profile(
     Path(id): Path<String>,
 ) -> Result<Json<Data<ProfileDto>>, ApiError> {
     let id: ProfileId = validate::path_id(&id)?;
-    match state.store.get_profile(&tenant.tenant_id, &id).await {
-        Ok(p) => Ok(Json(Data { data: p.into() })),
-        Err(StoreError::NotFound) => Err(not_found(&id)),
-        Err(e) => Err(e.into()),
-    }
+    let profile = state
+        .service
+        .profiles
+        .get(&tenant.tenant_id, &id)
+        .await
+        .or_not_found(|| not_found(&id))?;
+    Ok(Json(Data {
+        data: profile.into(),
+    }))
 }
 
 /// Deletes a profile, its `Profile-Key` and its stored credentials.
@@ -110,23 +107,13 @@ pub async fn delete_profile(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id: ProfileId = validate::path_id(&id)?;
-    match state
-        .store
-        .delete_profile(&tenant.tenant_id, &tenant.actor(), &id)
+    state
+        .service
+        .profiles
+        .delete(&tenant.tenant_id, &tenant.actor(), &id)
         .await
-    {
-        Ok(()) => {
-            state
-                .apply_invalidation(&Invalidation::ProfileDeleted {
-                    tenant_id: tenant.tenant_id.clone(),
-                    profile_id: id,
-                })
-                .await;
-            Ok(StatusCode::NO_CONTENT)
-        }
-        Err(StoreError::NotFound) => Err(not_found(&id)),
-        Err(e) => Err(e.into()),
-    }
+        .or_not_found(|| not_found(&id))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A short-lived signed link (JWT, at most 15 minutes) to the profile's account-linking
@@ -146,15 +133,7 @@ pub async fn create_link_token(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Data<LinkTokenDto>>), ApiError> {
     let id: ProfileId = validate::path_id(&id)?;
-    let profile = match state.store.get_profile(&tenant.tenant_id, &id).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound) => return Err(not_found(&id)),
-        Err(e) => return Err(e.into()),
-    };
-    let link = state
-        .links
-        .issue(&tenant.tenant_id, &profile.id)
-        .map_err(ApiError::Internal)?;
+    let link = state.service.links.issue(&tenant.tenant_id, &id).await?;
     let data = LinkTokenDto {
         token: link.token,
         url: link.url,

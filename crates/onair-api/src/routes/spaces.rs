@@ -21,10 +21,11 @@ use utoipa::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use onair_service::ResolvedContext;
+
 use super::validate::{LabelError, check_label, label_pattern};
 use crate::{
     auth::TenantContext,
-    credentials::ResolvedContext,
     dto::{Data, ItemError, RenderedSpace, RenderedSpaceList, SpaceDto, SpaceList},
     error::{ApiError, FieldError, Problem, upstream_problem},
     extract::{Json, NoQuery, Path, Query},
@@ -69,12 +70,13 @@ pub async fn get_space(
     _: NoQuery,
     Path((network, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let resolved = state.registry.resolve_space_parts(&network, &id)?;
+    let resolved = state.service.registry.resolve_space_parts(&network, &id)?;
     let rc = state
+        .service
         .credentials
         .context_for(&tenant, &resolved.provider)
         .await?;
-    match state.spaces.lookup(&rc.ctx, &resolved).await {
+    match state.service.spaces.lookup(&rc.ctx, &resolved).await {
         Ok(space) => Ok(Json(Data { data: space.json() }).into_response()),
         Err(ProviderError::NotFound { .. }) => Err(ApiError::SpaceNotFound(format!(
             "{} has no Space `{}`",
@@ -111,7 +113,7 @@ pub async fn list_spaces(
     Query(params): Query<IdsParams>,
 ) -> Result<Response, ApiError> {
     let resolved = resolve_list(&params.ids, "ids", |raw| {
-        state.registry.resolve_space_id(raw)
+        state.service.registry.resolve_space_id(raw)
     })?;
     let contexts =
         contexts_by_network(&state, &tenant, resolved.iter().map(|r| &r.provider)).await?;
@@ -119,7 +121,7 @@ pub async fn list_spaces(
         .iter()
         .map(|r| (r.clone(), context_of(&contexts, &r.provider).ctx.clone()))
         .collect();
-    let outcomes = state.spaces.lookup_many(&items).await;
+    let outcomes = state.service.spaces.lookup_many(&items).await;
     let mut list = RenderedSpaceList {
         data: Vec::new(),
         errors: Vec::new(),
@@ -162,7 +164,7 @@ pub async fn spaces_by_creator(
     Query(params): Query<CreatorParams>,
 ) -> Result<Response, ApiError> {
     let resolved = resolve_list(&params.creator_ids, "creator_ids", |raw| {
-        state.registry.resolve_user_id(raw)
+        state.service.registry.resolve_user_id(raw)
     })?;
     // One call per network, with that network's creators in request order, without repeats.
     let mut networks: Vec<(Arc<dyn LiveAudioProvider>, Vec<String>)> = Vec::new();
@@ -186,6 +188,7 @@ pub async fn spaces_by_creator(
                 ));
             }
             state
+                .service
                 .spaces
                 .by_creators(provider, &rc.ctx, ids.clone())
                 .await
@@ -381,7 +384,9 @@ pub async fn search_spaces(
                 state: search_state,
                 limit: limit.min(caps.max_search_results.max(1)),
             };
-            match tokio::time::timeout(timeout, state.spaces.search(provider, &rc.ctx, q)).await {
+            match tokio::time::timeout(timeout, state.service.spaces.search(provider, &rc.ctx, q))
+                .await
+            {
                 Ok(result) => result.map_err(|e| (e, rc.source)),
                 Err(_) => Err((ProviderError::Timeout, rc.source)),
             }
@@ -428,7 +433,7 @@ fn validate_search(params: &SearchParams) -> Result<(String, SearchState, u32), 
         .unwrap_or_else(|e| {
             let detail = match e {
                 LabelError::Empty => "give the keywords to search for, e.g. `query=jazz`".into(),
-                LabelError::TooLong => {
+                LabelError::TooLong { .. } => {
                     format!("the query is longer than {MAX_QUERY_CHARS} characters")
                 }
                 LabelError::ControlCharacter => "the query contains control characters".into(),
@@ -481,7 +486,7 @@ fn explicit_networks(
             errors.push(field("networks", None, "empty network name in the list"));
             continue;
         }
-        match state.registry.get(name) {
+        match state.service.registry.get(name) {
             Some(p) if out.iter().any(|o| o.id() == p.id()) => {}
             Some(p) => out.push(p.clone()),
             None => errors.push(field(
@@ -503,8 +508,18 @@ async fn default_search_networks(
     tenant: &TenantContext,
 ) -> Result<Vec<Arc<dyn LiveAudioProvider>>, ApiError> {
     let mut out = Vec::new();
-    for provider in state.registry.iter().filter(|p| p.capabilities().search) {
-        if crate::routes::networks::usable_by(state, tenant, provider).await? {
+    for provider in state
+        .service
+        .registry
+        .iter()
+        .filter(|p| p.capabilities().search)
+    {
+        if state
+            .service
+            .credentials
+            .usable_by(tenant, provider)
+            .await?
+        {
             out.push(provider.clone());
         }
     }
@@ -592,7 +607,7 @@ async fn contexts_by_network<'a>(
     let mut out: Vec<(Arc<dyn LiveAudioProvider>, ResolvedContext)> = Vec::new();
     for p in providers {
         if out.iter().all(|(o, _)| o.id() != p.id()) {
-            let rc = state.credentials.context_for(tenant, p).await?;
+            let rc = state.service.credentials.context_for(tenant, p).await?;
             out.push((p.clone(), rc));
         }
     }

@@ -3,66 +3,48 @@
 
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type, schema::SchemaType};
 
+use onair_core::{ApiKeyName, ProfileName, UpstreamToken};
+
 use crate::error::ApiError;
 
 /// Longest API key name, in characters.
-pub const MAX_API_KEY_NAME_CHARS: usize = 100;
+pub const MAX_API_KEY_NAME_CHARS: usize = ApiKeyName::MAX_CHARS;
 /// Longest profile name, in characters.
-pub const MAX_PROFILE_NAME_CHARS: usize = 200;
+pub const MAX_PROFILE_NAME_CHARS: usize = ProfileName::MAX_CHARS;
 /// Longest upstream credential, in (ASCII) characters.
-pub const MAX_TOKEN_LEN: usize = 4096;
+pub const MAX_TOKEN_LEN: usize = UpstreamToken::MAX_LEN;
 
-/// Why a text is not a valid label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LabelError {
-    Empty,
-    TooLong,
-    ControlCharacter,
+pub use onair_core::{LabelError, check_label};
+
+fn label_refused(field: &str, max: usize) -> ApiError {
+    ApiError::invalid_field(
+        "invalid_body",
+        field,
+        format!("`{field}` must be 1 to {max} characters, without control characters"),
+    )
 }
 
-/// The rule for human text (names, search keywords): trimmed, 1 to `max` characters, no
-/// control characters. [`label_pattern`] states the same rule in the spec.
-pub fn check_label(value: &str, max: usize) -> Result<&str, LabelError> {
-    let value = value.trim();
-    let count = value.chars().count();
-    if count == 0 {
-        Err(LabelError::Empty)
-    } else if count > max {
-        Err(LabelError::TooLong)
-    } else if value.chars().any(char::is_control) {
-        Err(LabelError::ControlCharacter)
-    } else {
-        Ok(value)
-    }
+/// An API key's name in a body.
+pub fn api_key_name(field: &str, value: &str) -> Result<ApiKeyName, ApiError> {
+    ApiKeyName::parse(value).map_err(|_| label_refused(field, ApiKeyName::MAX_CHARS))
 }
 
-/// A label in a body, or the 400 that names the field.
-pub fn label(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    check_label(value, max).map(str::to_owned).map_err(|_| {
-        ApiError::invalid_field(
-            "invalid_body",
-            field,
-            format!("`{field}` must be 1 to {max} characters, without control characters"),
-        )
-    })
+/// A profile's name in a body.
+pub fn profile_name(field: &str, value: &str) -> Result<ProfileName, ApiError> {
+    ProfileName::parse(value).map_err(|_| label_refused(field, ProfileName::MAX_CHARS))
 }
 
 /// An upstream credential: trimmed, 1 to [`MAX_TOKEN_LEN`] visible ASCII characters.
-pub fn token(value: &str) -> Result<&str, ApiError> {
-    let token = value.trim();
-    if token.is_empty()
-        || token.len() > MAX_TOKEN_LEN
-        || !token.bytes().all(|b| b.is_ascii_graphic())
-    {
-        return Err(ApiError::invalid_field(
+pub fn token(value: &str) -> Result<UpstreamToken, ApiError> {
+    UpstreamToken::parse(value).map_err(|_| {
+        ApiError::invalid_field(
             "invalid_body",
             "token",
             format!(
                 "`token` must be 1 to {MAX_TOKEN_LEN} visible ASCII characters, without spaces"
             ),
-        ));
-    }
-    Ok(token)
+        )
+    })
 }
 
 /// Parses a path id of a known kind, or answers 400 saying what the id should look like.
@@ -198,7 +180,7 @@ mod tests {
     proptest! {
         #[test]
         fn label_pattern_accepts_exactly_what_label_accepts(value in tricky_string(9)) {
-            prop_assert_eq!(SHORT_LABEL.is_match(&value), label("name", &value, 4).is_ok(), "{:?}", value);
+            prop_assert_eq!(SHORT_LABEL.is_match(&value), check_label(&value, 4).is_ok(), "{:?}", value);
         }
 
         #[test]
@@ -211,12 +193,12 @@ mod tests {
     fn patterns_hold_at_the_length_limits() {
         let name = Regex::new(&label_pattern(MAX_PROFILE_NAME_CHARS)).unwrap();
         let longest = "é".repeat(MAX_PROFILE_NAME_CHARS);
-        assert!(name.is_match(&longest) && label("name", &longest, MAX_PROFILE_NAME_CHARS).is_ok());
+        assert!(name.is_match(&longest) && check_label(&longest, MAX_PROFILE_NAME_CHARS).is_ok());
         let padded = format!("\u{3000} {longest}\n");
-        assert!(name.is_match(&padded) && label("name", &padded, MAX_PROFILE_NAME_CHARS).is_ok());
+        assert!(name.is_match(&padded) && check_label(&padded, MAX_PROFILE_NAME_CHARS).is_ok());
         let too_long = format!("{longest}x");
         assert!(!name.is_match(&too_long));
-        assert!(label("name", &too_long, MAX_PROFILE_NAME_CHARS).is_err());
+        assert!(check_label(&too_long, MAX_PROFILE_NAME_CHARS).is_err());
         assert!(name.is_match("x") && !name.is_match(" \n "));
 
         let longest = "t".repeat(MAX_TOKEN_LEN);

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
-use onair_api::{ApiConfig, App, AppDeps};
+use metrics_exporter_prometheus::PrometheusHandle;
+use onair_api::{ApiConfig, App};
 use onair_core::{LiveAudioProvider, ProviderRegistry};
 use onair_provider_sandbox::SandboxProvider;
+use onair_service::{Service, ServiceDeps, Tasks};
 use onair_store::{
     Actor, BoxedStore, NewApiKey, TenantId,
     secrets::{Keyring, Token, TokenKind, generate_secret_key},
@@ -13,6 +15,18 @@ use onair_store::{
 use onair_store_sqlite::SqliteStore;
 use reqwest::{Client, RequestBuilder};
 use tempfile::TempDir;
+
+/// The test binary's one Prometheus recorder, installed on first use as the server does.
+fn metrics() -> Option<PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<PrometheusHandle>> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            onair_api::metrics::prometheus_builder()
+                .install_recorder()
+                .ok()
+        })
+        .clone()
+}
 
 pub struct TestApp {
     pub base: String,
@@ -53,12 +67,15 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         config.public_url = base.parse().unwrap();
-        let app = App::new(AppDeps {
+        let service = Service::new(ServiceDeps {
             store: store.clone(),
             registry,
             keyring: keyring.clone(),
-            config,
+            config: config.service_config(),
+            tasks: Tasks::new(),
         });
+        service.start_background();
+        let app = App::new(service, config, metrics());
         let router = app.router();
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
@@ -143,6 +160,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.app.service().tasks.token().cancel();
     }
 }
 

@@ -1,52 +1,33 @@
 //! `onair key create|list|revoke`, and issuing a key (shared with `tenant create`).
 
 use chrono::{TimeDelta, Utc};
-use onair_store::{
-    Actor, ApiKey, ApiKeyId, NewApiKey, Store, StoreError, TenantId,
-    secrets::{Keyring, Token, TokenKind},
-};
+use onair_core::ApiKeyName;
+use onair_service::IssuedKey;
+use onair_store::{Actor, ApiKey, ApiKeyId, StoreError, TenantId};
 use serde_json::json;
 
-use super::{Context, print, print_json, table, tenant::check_name};
+use super::{Context, Database, print, print_json, table, tenant::name_refused};
 use crate::cli::KeyCommand;
 
 /// The name of the key `onair tenant create` issues.
 pub(super) const FIRST_KEY_NAME: &str = "default";
 
-pub(super) struct Issued {
-    pub(super) token: Token,
-    pub(super) row: ApiKey,
-}
-
-/// A new API key for the tenant: the token is returned once, only its keyed hash is stored.
+/// A new API key for the tenant, issued by the operator: the token is returned once, only
+/// its keyed hash is stored.
 pub(super) async fn issue(
-    store: &dyn Store,
-    keyring: &Keyring,
+    db: &Database,
     tenant: &TenantId,
-    name: &str,
-) -> Result<Issued, StoreError> {
-    let token = Token::generate(TokenKind::ApiKey);
-    let row = store
-        .create_api_key(
-            tenant,
-            &Actor::Operator,
-            NewApiKey {
-                id: token.api_key_id(),
-                name: name.to_owned(),
-                hash: keyring.hash_token(&token),
-                expires_at: None,
-            },
-        )
-        .await?;
-    Ok(Issued { token, row })
+    name: &ApiKeyName,
+) -> Result<IssuedKey, StoreError> {
+    db.keys().issue(tenant, &Actor::Operator, name, None).await
 }
 
 /// How a new key is shown to people.
-pub(super) fn show_once(issued: &Issued) -> String {
+pub(super) fn show_once(issued: &IssuedKey) -> String {
     format!(
         "API key {} ({:?}):\n\n    {}\n\nThis key is shown only once: store it now. onair keeps only a hash of it.\n",
-        issued.row.id,
-        issued.row.name,
+        issued.key.id,
+        issued.key.name,
         issued.token.expose()
     )
 }
@@ -67,20 +48,20 @@ fn no_tenant(ctx: &Context, tenant: &TenantId, doing: &str, err: StoreError) -> 
 }
 
 async fn create(ctx: &Context, tenant: &TenantId, name: &str, json: bool) -> anyhow::Result<()> {
-    let name = check_name("key", name)?;
+    let name = ApiKeyName::parse(name).map_err(|e| name_refused("key", e))?;
     let db = ctx.open().await?;
     db.store
         .get_tenant(tenant)
         .await
         .map_err(|err| no_tenant(ctx, tenant, "look up the tenant", err))?;
-    let issued = issue(&*db.store, &db.keyring, tenant, &name)
+    let issued = issue(&db, tenant, &name)
         .await
         .map_err(|err| no_tenant(ctx, tenant, "create the API key", err))?;
     if json {
         return print_json(&json!({
             "tenant_id": tenant,
             "api_key": issued.token.expose(),
-            "api_key_id": issued.row.id,
+            "api_key_id": issued.key.id,
         }));
     }
     print(&format!(
@@ -144,8 +125,8 @@ async fn revoke(ctx: &Context, id: &ApiKeyId, json: bool) -> anyhow::Result<()> 
     let db = ctx.open().await?;
     let started = Utc::now();
     let key = db
-        .store
-        .revoke_api_key_as_operator(id)
+        .keys()
+        .revoke_as_operator(id)
         .await
         .map_err(|err| match err {
             StoreError::NotFound => anyhow::anyhow!("no API key {id}"),

@@ -11,11 +11,12 @@ use std::{
     sync::Arc,
 };
 
+use onair_service::{ApiKeys, LocalCaches};
 use onair_store::{Store, StoreError, secrets::Keyring};
 use secrecy::ExposeSecret as _;
 
 use crate::{
-    cli::{Cli, Command, SecretCommand},
+    cli::{Cli, Command, Role, SecretCommand},
     config::{Config, Sources},
     secret_key, store, telemetry,
 };
@@ -30,9 +31,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Healthcheck(args) => healthcheck::run(path, args).await,
         Command::Config(cmd) => config::run(path, cmd),
-        Command::Serve => {
+        Command::Serve(args) => {
             let ctx = Context::load(path, Verbosity::Server)?;
-            crate::serve::run(ctx.config).await
+            let roles = crate::serve::Roles {
+                api: args.role != Role::Worker,
+                worker: args.role != Role::Api,
+            };
+            crate::serve::serve(ctx.config, roles).await
         }
         Command::Migrate => {
             let ctx = Context::load(path, Verbosity::Operator)?;
@@ -78,6 +83,18 @@ struct Database {
     store: Arc<dyn Store>,
     keyring: Arc<Keyring>,
     applied: usize,
+}
+
+impl Database {
+    /// API keys, through the same service the API uses (a CLI process caches nothing, so
+    /// there is nothing local to invalidate; running servers hear of changes from the store).
+    fn keys(&self) -> ApiKeys {
+        ApiKeys::new(
+            self.store.clone(),
+            self.keyring.clone(),
+            LocalCaches::default(),
+        )
+    }
 }
 
 impl Context {

@@ -1,14 +1,11 @@
 //! `onair tenant create|list`.
 
-use anyhow::bail;
+use onair_core::{ApiKeyName, LabelError, TenantName};
 use onair_store::{Actor, StoreError};
 use serde_json::json;
 
 use super::{Context, key, print, print_json, table};
 use crate::cli::TenantCommand;
-
-/// Longest accepted tenant name, in characters.
-const MAX_NAME_LEN: usize = 200;
 
 pub(super) async fn run(ctx: &Context, cmd: TenantCommand) -> anyhow::Result<()> {
     match cmd {
@@ -17,35 +14,34 @@ pub(super) async fn run(ctx: &Context, cmd: TenantCommand) -> anyhow::Result<()>
     }
 }
 
-/// A name as given, trimmed; refused when empty, too long, or holding control characters.
-pub(super) fn check_name(what: &str, name: &str) -> anyhow::Result<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        bail!("the {what} name must not be empty");
+/// Why a name was refused, in the CLI's words.
+pub(super) fn name_refused(what: &str, e: LabelError) -> anyhow::Error {
+    match e {
+        LabelError::Empty => anyhow::anyhow!("the {what} name must not be empty"),
+        LabelError::TooLong { max } => {
+            anyhow::anyhow!("the {what} name must be at most {max} characters")
+        }
+        LabelError::ControlCharacter => {
+            anyhow::anyhow!("the {what} name must not contain control characters")
+        }
     }
-    if name.chars().count() > MAX_NAME_LEN {
-        bail!("the {what} name must be at most {MAX_NAME_LEN} characters");
-    }
-    if name.chars().any(char::is_control) {
-        bail!("the {what} name must not contain control characters");
-    }
-    Ok(name.to_owned())
 }
 
 async fn create(ctx: &Context, name: &str, json: bool) -> anyhow::Result<()> {
-    let name = check_name("tenant", name)?;
+    let name = TenantName::parse(name).map_err(|e| name_refused("tenant", e))?;
     let db = ctx.open().await?;
     let tenant = db
         .store
-        .create_tenant(&Actor::Operator, &name)
+        .create_tenant(&Actor::Operator, name.as_str())
         .await
         .map_err(|err| match err {
             StoreError::Conflict { .. } => {
-                anyhow::anyhow!("a tenant named {name:?} already exists")
+                anyhow::anyhow!("a tenant named {:?} already exists", name.as_str())
             }
             err => ctx.store_error("create the tenant", err),
         })?;
-    let issued = key::issue(&*db.store, &db.keyring, &tenant.id, key::FIRST_KEY_NAME)
+    let first = ApiKeyName::parse(key::FIRST_KEY_NAME).map_err(|e| name_refused("key", e))?;
+    let issued = key::issue(&db, &tenant.id, &first)
         .await
         .map_err(|err| {
             ctx.store_error(
@@ -60,7 +56,7 @@ async fn create(ctx: &Context, name: &str, json: bool) -> anyhow::Result<()> {
         return print_json(&json!({
             "tenant_id": tenant.id,
             "api_key": issued.token.expose(),
-            "api_key_id": issued.row.id,
+            "api_key_id": issued.key.id,
         }));
     }
     print(&format!(
@@ -102,12 +98,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_trimmed_and_checked() {
-        assert_eq!(check_name("tenant", "  acme ").unwrap(), "acme");
-        assert!(check_name("tenant", "   ").is_err());
-        assert!(check_name("tenant", "a\u{7}b").is_err());
-        assert!(check_name("tenant", &"x".repeat(MAX_NAME_LEN)).is_ok());
-        let err = check_name("tenant", &"x".repeat(MAX_NAME_LEN + 1)).unwrap_err();
-        assert!(err.to_string().contains("at most 200"), "{err}");
+    fn names_are_refused_in_the_operators_words() {
+        let refused = |v: &str| {
+            TenantName::parse(v)
+                .map_err(|e| name_refused("tenant", e).to_string())
+                .unwrap_err()
+        };
+        assert_eq!(TenantName::parse("  acme ").unwrap().as_str(), "acme");
+        assert_eq!(refused("   "), "the tenant name must not be empty");
+        assert!(refused("a\u{7}b").contains("control characters"));
+        assert!(TenantName::parse(&"x".repeat(200)).is_ok());
+        assert!(refused(&"x".repeat(201)).contains("at most 200"));
     }
 }

@@ -24,7 +24,7 @@ use tokio::{
     time::Instant,
 };
 
-use crate::metrics;
+use crate::{metrics, tasks::Tasks};
 
 /// How long an idle batcher task lingers before it exits.
 const IDLE: Duration = Duration::from_secs(60);
@@ -43,13 +43,15 @@ struct Pending {
 
 pub(super) struct Batchers {
     window: Duration,
+    tasks: Tasks,
     queues: Mutex<HashMap<BatchKey, mpsc::UnboundedSender<Pending>>>,
 }
 
 impl Batchers {
-    pub(super) fn new(window: Duration) -> Self {
+    pub(super) fn new(window: Duration, tasks: Tasks) -> Self {
         Self {
             window,
+            tasks,
             queues: Mutex::new(HashMap::new()),
         }
     }
@@ -102,7 +104,14 @@ impl Batchers {
         }
         let (tx, rx) = mpsc::unbounded_channel();
         let max = provider.capabilities().max_lookup_batch.max(1);
-        tokio::spawn(run(provider.clone(), ctx.clone(), rx, self.window, max));
+        self.tasks.spawn(run(
+            provider.clone(),
+            ctx.clone(),
+            rx,
+            self.window,
+            max,
+            self.tasks.clone(),
+        ));
         queues.insert(key.clone(), tx.clone());
         tx
     }
@@ -121,15 +130,21 @@ async fn run(
     mut rx: mpsc::UnboundedReceiver<Pending>,
     window: Duration,
     max: usize,
+    tasks: Tasks,
 ) {
     // When the last call returned: lookups that queued during it get a fresh window from
     // then, because their clients' other requests arrive as the answers go out.
     let mut last_call_end: Option<Instant> = None;
     loop {
-        let first = match tokio::time::timeout(IDLE, rx.recv()).await {
-            Ok(Some(p)) => p,
-            Ok(None) => return,
-            Err(_) => {
+        let next = tokio::select! {
+            next = tokio::time::timeout(IDLE, rx.recv()) => next.ok(),
+            () = tasks.cancelled() => None,
+        };
+        let first = match next {
+            Some(Some(p)) => p,
+            Some(None) => return,
+            // Idle for long, or shutting down.
+            None => {
                 // Refuse new work, then finish what raced in before the close.
                 rx.close();
                 let mut rest = Vec::new();

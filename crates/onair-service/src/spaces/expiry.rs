@@ -91,7 +91,7 @@ mod tests {
     }
 
     fn found(state: SpaceState) -> Cached {
-        Cached::Found(Arc::new(crate::dto::RenderedSpace::new(Space::new(
+        Cached::Found(Arc::new(super::super::RenderedSpace::new(Space::new(
             NetworkId::from_static("x"),
             "1",
             state,

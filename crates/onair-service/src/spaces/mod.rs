@@ -12,6 +12,7 @@
 
 mod batcher;
 mod expiry;
+mod render;
 
 use std::{
     hash::{Hash, Hasher},
@@ -22,15 +23,16 @@ use std::{
 use futures::future::join_all;
 use moka::future::Cache;
 use onair_core::{
-    CallContext, LiveAudioProvider, NetworkId, ProviderError, ProviderRegistry, QualifiedId,
-    ResolvedId, SearchQuery, Space,
+    CallContext, LiveAudioProvider, NetworkId, ProviderError, QualifiedId, ResolvedId, SearchQuery,
+    Space,
 };
 
+pub use self::render::{RenderedSpace, SpaceDto, UserDto};
 use self::{
     batcher::Batchers,
     expiry::{Lifetimes, UntilStale},
 };
-use crate::{config::ApiConfig, dto::RenderedSpace, metrics};
+use crate::{config::ServiceConfig, metrics, tasks::Tasks};
 
 /// After a failed refresh, how long a stale Space is served without asking the network again.
 const STALE_RETRY_PAUSE: Duration = Duration::from_secs(1);
@@ -123,7 +125,7 @@ pub struct SpaceService {
 }
 
 impl SpaceService {
-    pub fn new(_registry: Arc<ProviderRegistry>, config: &ApiConfig) -> Self {
+    pub fn new(config: &ServiceConfig, tasks: Tasks) -> Self {
         let cache = config.cache;
         Self {
             lifetimes: Lifetimes(cache),
@@ -140,7 +142,7 @@ impl SpaceService {
                 .max_capacity(10_000)
                 .time_to_live(cache.live_ttl.min(Duration::from_secs(30)))
                 .build(),
-            batchers: Batchers::new(config.batch_window),
+            batchers: Batchers::new(config.batch_window, tasks),
         }
     }
 
