@@ -12,7 +12,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use onair_core::{CredentialSource, IdError, ProviderError, RateLimitScope};
+use onair_core::{CredentialSource, IdError, ProblemCode, ProviderError, RateLimitScope};
 use onair_service::ServiceError;
 use onair_store::StoreError;
 use serde::Serialize;
@@ -53,7 +53,7 @@ pub struct Problem {
 #[derive(Debug, Clone)]
 pub struct PendingProblem {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ProblemCode,
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<FieldError>,
@@ -64,7 +64,7 @@ pub struct PendingProblem {
 pub enum ApiError {
     #[error("{detail}")]
     Invalid {
-        code: &'static str,
+        code: ProblemCode,
         detail: String,
         errors: Vec<FieldError>,
     },
@@ -103,7 +103,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn invalid(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn invalid(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::Invalid {
             code,
             detail: detail.into(),
@@ -111,7 +111,7 @@ impl ApiError {
         }
     }
 
-    pub fn invalid_field(code: &'static str, field: &str, detail: impl Into<String>) -> Self {
+    pub fn invalid_field(code: ProblemCode, field: &str, detail: impl Into<String>) -> Self {
         let detail = detail.into();
         Self::Invalid {
             code,
@@ -146,7 +146,7 @@ impl ApiError {
             } => (
                 PendingProblem {
                     status: S::BAD_REQUEST,
-                    code,
+                    code: *code,
                     title: "Invalid request",
                     detail: detail.clone(),
                     errors: errors.clone(),
@@ -157,42 +157,42 @@ impl ApiError {
             Self::UnsupportedMediaType(detail) => (
                 p(
                     S::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ProblemCode::UnsupportedMediaType,
                     "Unsupported media type",
                     detail.clone(),
                 ),
                 None,
             ),
             Self::Unauthenticated(detail) => (
-                p(S::UNAUTHORIZED, "unauthorized", "Unauthorized", detail.clone()),
+                p(S::UNAUTHORIZED, ProblemCode::Unauthorized, "Unauthorized", detail.clone()),
                 None,
             ),
             Self::InvalidProfileKey { detail } => (
-                p(S::UNAUTHORIZED, "invalid_profile_key", "Invalid Profile-Key", detail.clone()),
+                p(S::UNAUTHORIZED, ProblemCode::InvalidProfileKey, "Invalid Profile-Key", detail.clone()),
                 None,
             ),
             Self::LinkToken(e) => {
                 let code = match e {
-                    onair_service::LinkError::Expired => "link_token_expired",
-                    onair_service::LinkError::Invalid(_) => "invalid_link_token",
-                    onair_service::LinkError::Used => "link_token_used",
+                    onair_service::LinkError::Expired => ProblemCode::LinkTokenExpired,
+                    onair_service::LinkError::Invalid(_) => ProblemCode::InvalidLinkToken,
+                    onair_service::LinkError::Used => ProblemCode::LinkTokenUsed,
                 };
                 (p(S::UNAUTHORIZED, code, "Invalid link token", e.to_string()), None)
             }
-            Self::NotFound(detail) => (p(S::NOT_FOUND, "not_found", "Not found", detail.clone()), None),
+            Self::NotFound(detail) => (p(S::NOT_FOUND, ProblemCode::NotFound, "Not found", detail.clone()), None),
             Self::SpaceNotFound(detail) => (
-                p(S::NOT_FOUND, "space_not_found", "Space not found", detail.clone()),
+                p(S::NOT_FOUND, ProblemCode::SpaceNotFound, "Space not found", detail.clone()),
                 None,
             ),
             Self::NetworkNotFound(detail) => (
-                p(S::NOT_FOUND, "network_not_found", "Network not found", detail.clone()),
+                p(S::NOT_FOUND, ProblemCode::NetworkNotFound, "Network not found", detail.clone()),
                 None,
             ),
-            Self::Conflict(detail) => (p(S::CONFLICT, "conflict", "Conflict", detail.clone()), None),
+            Self::Conflict(detail) => (p(S::CONFLICT, ProblemCode::Conflict, "Conflict", detail.clone()), None),
             Self::RateLimited { retry_after } => (
                 p(
                     S::TOO_MANY_REQUESTS,
-                    "rate_limited",
+                    ProblemCode::RateLimited,
                     "Too many requests",
                     format!(
                         "this tenant's request rate limit is spent; retry in {} s",
@@ -205,7 +205,7 @@ impl ApiError {
             Self::StoreUnavailable => (
                 p(
                     S::SERVICE_UNAVAILABLE,
-                    "service_unavailable",
+                    ProblemCode::ServiceUnavailable,
                     "Service unavailable",
                     "onair cannot reach its database right now; retry shortly".into(),
                 ),
@@ -214,7 +214,7 @@ impl ApiError {
             Self::Internal(_) => (
                 p(
                     S::INTERNAL_SERVER_ERROR,
-                    "internal_error",
+                    ProblemCode::InternalError,
                     "Internal error",
                     "onair failed to handle this request; the details are in its log under this request id".into(),
                 ),
@@ -342,8 +342,8 @@ pub fn upstream_problem(
         ),
     };
     let code = match error {
-        ProviderError::NotFound { .. } => "space_not_found",
-        other => other.code(),
+        ProviderError::NotFound { .. } => ProblemCode::SpaceNotFound,
+        other => other.problem_code(),
     };
     (
         PendingProblem {
@@ -373,14 +373,16 @@ impl From<StoreError> for ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::Invalid(f) => Self::invalid_field("invalid_body", f.field, f.detail),
+            ServiceError::Invalid(f) => {
+                Self::invalid_field(ProblemCode::InvalidBody, f.field, f.detail)
+            }
             ServiceError::Unauthenticated(detail) => Self::Unauthenticated(detail),
             ServiceError::InvalidProfileKey(detail) => Self::InvalidProfileKey { detail },
             ServiceError::LinkToken(e) => Self::LinkToken(e),
             ServiceError::NotFound(detail) => Self::NotFound(detail),
             ServiceError::NetworkNotFound(detail) => Self::NetworkNotFound(detail),
             ServiceError::CredentialsNotAccepted(detail) => {
-                Self::invalid("credentials_not_accepted", detail)
+                Self::invalid(ProblemCode::CredentialsNotAccepted, detail)
             }
             ServiceError::Conflict(detail) => Self::Conflict(detail),
             ServiceError::Upstream { error, credentials } => Self::Upstream { error, credentials },
@@ -406,7 +408,7 @@ impl From<IdError> for ApiError {
     fn from(e: IdError) -> Self {
         match e {
             IdError::UnknownNetwork(_) => Self::NetworkNotFound(e.to_string()),
-            other => Self::invalid("invalid_id", other.to_string()),
+            other => Self::invalid(ProblemCode::InvalidId, other.to_string()),
         }
     }
 }
@@ -415,9 +417,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (problem, retry_after) = self.to_problem();
         if problem.status.is_server_error() {
-            tracing::error!(error = %self, code = problem.code, "request failed");
+            tracing::error!(error = %self, code = problem.code.as_str(), "request failed");
         } else {
-            tracing::debug!(error = %self, code = problem.code, "request refused");
+            tracing::debug!(error = %self, code = problem.code.as_str(), "request refused");
         }
         let challenge = matches!(self, Self::Unauthenticated(_));
         let mut response = pending_response(problem, retry_after);
@@ -450,55 +452,63 @@ pub fn generic_problem(status: StatusCode, text: String) -> PendingProblem {
     use StatusCode as S;
     let (code, title, fallback) = match status {
         S::BAD_REQUEST => (
-            "invalid_request",
+            ProblemCode::InvalidRequest,
             "Invalid request",
             "the request is malformed",
         ),
-        S::UNAUTHORIZED => ("unauthorized", "Unauthorized", "authentication is required"),
+        S::UNAUTHORIZED => (
+            ProblemCode::Unauthorized,
+            "Unauthorized",
+            "authentication is required",
+        ),
         S::NOT_FOUND => (
-            "route_not_found",
+            ProblemCode::RouteNotFound,
             "Not found",
             "no such route; see /openapi.json for the API",
         ),
         S::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
+            ProblemCode::MethodNotAllowed,
             "Method not allowed",
             "this route does not accept that method",
         ),
         S::REQUEST_TIMEOUT => (
-            "request_timeout",
+            ProblemCode::RequestTimeout,
             "Request timeout",
             "the request took too long to arrive",
         ),
         S::PAYLOAD_TOO_LARGE => (
-            "payload_too_large",
+            ProblemCode::PayloadTooLarge,
             "Payload too large",
             "the request body is larger than this server accepts",
         ),
         S::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
+            ProblemCode::UnsupportedMediaType,
             "Unsupported media type",
             "send the body as application/json",
         ),
         S::UNPROCESSABLE_ENTITY => (
-            "invalid_body",
+            ProblemCode::InvalidBody,
             "Invalid body",
             "the request body does not match the expected shape",
         ),
-        S::TOO_MANY_REQUESTS => ("rate_limited", "Too many requests", "slow down"),
+        S::TOO_MANY_REQUESTS => (ProblemCode::RateLimited, "Too many requests", "slow down"),
         S::SERVICE_UNAVAILABLE => (
-            "service_unavailable",
+            ProblemCode::ServiceUnavailable,
             "Service unavailable",
             "retry shortly",
         ),
-        S::GATEWAY_TIMEOUT => ("timeout", "Timeout", "the request took too long to handle"),
+        S::GATEWAY_TIMEOUT => (
+            ProblemCode::Timeout,
+            "Timeout",
+            "the request took too long to handle",
+        ),
         s if s.is_server_error() => (
-            "internal_error",
+            ProblemCode::InternalError,
             "Internal error",
             "onair failed to handle this request; the details are in its log under this request id",
         ),
         _ => (
-            "client_error",
+            ProblemCode::ClientError,
             "Client error",
             "the request cannot be served",
         ),

@@ -9,6 +9,7 @@ use axum::{
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::error::ApiError;
+use onair_core::ProblemCode;
 
 /// Query parameters, refused with a 400 that names the parameter at fault.
 pub struct Query<T>(pub T);
@@ -18,9 +19,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str(query)
-            .map(Query)
-            .map_err(|e| ApiError::invalid("invalid_query", format!("invalid query string: {e}")))
+        serde_urlencoded::from_str(query).map(Query).map_err(|e| {
+            ApiError::invalid(
+                ProblemCode::InvalidQuery,
+                format!("invalid query string: {e}"),
+            )
+        })
     }
 }
 
@@ -41,12 +45,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<serde_json::Value>::from_request(req, state).await {
             Ok(axum::Json(v)) if !v.is_object() => Err(ApiError::invalid(
-                "invalid_body",
+                ProblemCode::InvalidBody,
                 format!("the body must be a JSON object, not {}", json_kind(&v)),
             )),
             Ok(axum::Json(v)) => serde_json::from_value(v).map(Json).map_err(|e| {
                 ApiError::invalid(
-                    "invalid_body",
+                    ProblemCode::InvalidBody,
                     format!("the body does not have the expected fields: {e}"),
                 )
             }),
@@ -54,11 +58,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 "send the body as JSON with `Content-Type: application/json`".into(),
             )),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::invalid(
-                "invalid_json",
+                ProblemCode::InvalidJson,
                 format!("the body is not valid JSON: {}", e.body_text()),
             )),
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::invalid(
-                "invalid_body",
+                ProblemCode::InvalidBody,
                 format!(
                     "the body does not have the expected fields: {}",
                     e.body_text()
@@ -90,7 +94,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| Path(v))
-            .map_err(|e| ApiError::invalid("invalid_path", e.body_text()))
+            .map_err(|e| ApiError::invalid(ProblemCode::InvalidPath, e.body_text()))
     }
 }
 
@@ -143,7 +147,7 @@ impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
         let name = name.split('=').next().unwrap_or_default();
         let name: String = name.chars().take(64).flat_map(char::escape_debug).collect();
         Err(ApiError::invalid_field(
-            "invalid_query",
+            ProblemCode::InvalidQuery,
             &name,
             format!("this route takes no query parameters, but got `{name}`"),
         ))
@@ -173,7 +177,7 @@ mod tests {
     }
 
     fn code(e: ApiError) -> &'static str {
-        e.to_problem().0.code
+        e.to_problem().0.code.as_str()
     }
 
     #[tokio::test]

@@ -161,7 +161,7 @@ fn render(state: &AppState, request_id: &str, p: PendingProblem, response: Respo
         title: p.title.to_owned(),
         status: p.status.as_u16(),
         detail: p.detail,
-        code: p.code.to_owned(),
+        code: p.code.as_str().to_owned(),
         request_id: request_id.to_owned(),
         errors: p.errors,
     };

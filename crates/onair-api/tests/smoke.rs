@@ -374,3 +374,28 @@ async fn networks_report_status_and_openapi_is_served() {
         .unwrap();
     assert!(metrics.contains("onair_http_requests_total"), "{metrics}");
 }
+
+#[tokio::test]
+async fn every_problem_code_has_a_page_and_unknown_codes_do_not() {
+    let app = TestApp::start().await;
+    for code in onair_core::ProblemCode::ALL {
+        let page: serde_json::Value = app
+            .client
+            .get(format!("{}/problems/{code}", app.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["code"], code.as_str());
+        assert_eq!(page["description"], code.description());
+    }
+    let unknown = app
+        .client
+        .get(format!("{}/problems/no_such_code", app.base))
+        .send()
+        .await
+        .unwrap();
+    problem(unknown, 404, "not_found").await;
+}

@@ -1,5 +1,7 @@
 use chrono::{DateTime, Utc};
 
+use crate::ProblemCode;
+
 /// Which budget ran out when a network refuses for rate reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateLimitScope {
@@ -59,24 +61,29 @@ pub enum ProviderError {
 impl ProviderError {
     /// A stable snake_case code, the same in every API response that reports this error.
     pub fn code(&self) -> &'static str {
+        self.problem_code().as_str()
+    }
+
+    /// The problem code of this error.
+    pub fn problem_code(&self) -> ProblemCode {
         match self {
-            Self::NotFound { .. } => "not_found",
-            Self::InvalidInput { .. } => "upstream_invalid_request",
-            Self::Rejected { .. } => "upstream_rejected_request",
-            Self::Withheld { .. } => "upstream_withheld",
-            Self::Unauthorized { .. } => "upstream_unauthorized",
-            Self::Forbidden { .. } => "upstream_forbidden",
-            Self::PaymentRequired { .. } => "upstream_payment_required",
+            Self::NotFound { .. } => ProblemCode::NotFound,
+            Self::InvalidInput { .. } => ProblemCode::UpstreamInvalidRequest,
+            Self::Rejected { .. } => ProblemCode::UpstreamRejectedRequest,
+            Self::Withheld { .. } => ProblemCode::UpstreamWithheld,
+            Self::Unauthorized { .. } => ProblemCode::UpstreamUnauthorized,
+            Self::Forbidden { .. } => ProblemCode::UpstreamForbidden,
+            Self::PaymentRequired { .. } => ProblemCode::UpstreamPaymentRequired,
             Self::RateLimited {
                 scope: RateLimitScope::UsageCap,
                 ..
-            } => "upstream_usage_capped",
-            Self::RateLimited { .. } => "upstream_rate_limited",
-            Self::Unavailable { .. } => "upstream_unavailable",
-            Self::Timeout => "upstream_timeout",
-            Self::MalformedResponse { .. } => "upstream_malformed_response",
-            Self::Unsupported { .. } => "network_unsupported",
-            Self::NotConfigured { .. } => "network_unconfigured",
+            } => ProblemCode::UpstreamUsageCapped,
+            Self::RateLimited { .. } => ProblemCode::UpstreamRateLimited,
+            Self::Unavailable { .. } => ProblemCode::UpstreamUnavailable,
+            Self::Timeout => ProblemCode::UpstreamTimeout,
+            Self::MalformedResponse { .. } => ProblemCode::UpstreamMalformedResponse,
+            Self::Unsupported { .. } => ProblemCode::NetworkUnsupported,
+            Self::NotConfigured { .. } => ProblemCode::NetworkUnconfigured,
         }
     }
 

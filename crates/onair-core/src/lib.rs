@@ -9,6 +9,7 @@ mod error;
 mod id;
 mod names;
 mod network;
+mod problem;
 mod provider;
 mod registry;
 mod space;
@@ -21,6 +22,7 @@ pub use names::{
     ApiKeyName, LabelError, ProfileName, TenantName, TokenError, UpstreamToken, check_label,
 };
 pub use network::{NetworkId, NetworkIdError};
+pub use problem::{ProblemCode, UnknownProblemCode};
 pub use provider::{
     CallContext, LiveAudioProvider, LookupOutcome, RateLimitSnapshot, SearchQuery, SearchState,
 };

@@ -15,6 +15,7 @@ use crate::{
     extract::{Json, NoQuery, OptionalJson, Path},
     state::AppState,
 };
+use onair_core::ProblemCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -47,7 +48,7 @@ pub async fn create_api_key(
     };
     if body.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(ApiError::invalid_field(
-            "invalid_body",
+            ProblemCode::InvalidBody,
             "expires_at",
             "`expires_at` must be in the future",
         ));

@@ -15,6 +15,7 @@ use crate::{
     error::{PendingProblem, Problem, pending_response},
     state::AppState,
 };
+use onair_core::ProblemCode;
 
 #[derive(Serialize, ToSchema)]
 pub struct HealthDto {
@@ -46,7 +47,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let not_ready = |detail: &str| {
         let problem = PendingProblem {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "not_ready",
+            code: ProblemCode::NotReady,
             title: "Not ready",
             detail: detail.to_owned(),
             errors: Vec::new(),

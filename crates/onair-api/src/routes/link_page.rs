@@ -12,6 +12,7 @@ use onair_service::VerifiedLink;
 use serde::Deserialize;
 
 use crate::{error::ApiError, extract::Query, middleware::PageForPeople, state::AppState};
+use onair_core::ProblemCode;
 
 #[derive(Deserialize)]
 pub struct TokenParam {
@@ -115,7 +116,7 @@ pub async fn show(
 async fn show_form(state: &AppState, param: TokenParam) -> Result<Response, ApiError> {
     let token = param.token.ok_or_else(|| {
         ApiError::invalid_field(
-            "invalid_query",
+            ProblemCode::InvalidQuery,
             "token",
             "open this page through a link token's URL",
         )
@@ -153,7 +154,7 @@ fn form_rejection(e: axum::extract::rejection::FormRejection) -> ApiError {
             "send the form as `Content-Type: application/x-www-form-urlencoded`".into(),
         ),
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::Rejected(e.status(), e.body_text()),
-        _ => ApiError::invalid("invalid_body", e.body_text()),
+        _ => ApiError::invalid(ProblemCode::InvalidBody, e.body_text()),
     }
 }
 
@@ -179,7 +180,7 @@ async fn store_credential(
         .filter(|p| p.capabilities().needs_credentials)
         .ok_or_else(|| {
             ApiError::invalid_field(
-                "invalid_body",
+                ProblemCode::InvalidBody,
                 "network",
                 "choose one of the listed networks",
             )
@@ -196,7 +197,7 @@ async fn store_credential(
                 "paste the access token exactly, without spaces".to_owned()
             }
         };
-        ApiError::invalid_field("invalid_body", "credential", &detail)
+        ApiError::invalid_field(ProblemCode::InvalidBody, "credential", &detail)
     })?;
     state
         .service

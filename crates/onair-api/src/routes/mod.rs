@@ -31,6 +31,7 @@ use crate::{
     openapi::ApiDoc,
     state::AppState,
 };
+use onair_core::ProblemCode;
 
 /// Routes that need an API key.
 fn protected() -> OpenApiRouter<AppState> {
@@ -123,7 +124,7 @@ async fn metrics_page(State(state): State<AppState>) -> Response {
         None => pending_response(
             PendingProblem {
                 status: StatusCode::SERVICE_UNAVAILABLE,
-                code: "metrics_unavailable",
+                code: ProblemCode::MetricsUnavailable,
                 title: "Metrics unavailable",
                 detail: "another metrics recorder was installed in this process".into(),
                 errors: Vec::new(),

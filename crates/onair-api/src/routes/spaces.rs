@@ -31,6 +31,7 @@ use crate::{
     extract::{Json, NoQuery, Path, Query},
     state::AppState,
 };
+use onair_core::ProblemCode;
 
 /// Most ids or creators one request may name.
 pub const MAX_IDS: usize = 100;
@@ -471,7 +472,7 @@ fn validate_search(params: &SearchParams) -> Result<(String, SearchState, u32), 
     if errors.is_empty() {
         Ok((query.to_owned(), search_state, limit))
     } else {
-        Err(invalid_fields("invalid_query", errors))
+        Err(invalid_fields(ProblemCode::InvalidQuery, errors))
     }
 }
 
@@ -497,7 +498,7 @@ fn explicit_networks(
         }
     }
     if !errors.is_empty() {
-        return Err(invalid_fields("invalid_query", errors));
+        return Err(invalid_fields(ProblemCode::InvalidQuery, errors));
     }
     Ok(out)
 }
@@ -537,14 +538,14 @@ fn resolve_list(
     let parts: Vec<&str> = raw.split(',').map(|p| p.trim_matches(' ')).collect();
     if raw.trim().is_empty() {
         return Err(ApiError::invalid_field(
-            "invalid_query",
+            ProblemCode::InvalidQuery,
             param,
             format!("`{param}` is empty; give 1 to {MAX_IDS} qualified ids"),
         ));
     }
     if parts.len() > MAX_IDS {
         return Err(ApiError::invalid_field(
-            "too_many_ids",
+            ProblemCode::TooManyIds,
             param,
             format!(
                 "`{param}` has {} ids; at most {MAX_IDS} are allowed per request",
@@ -563,7 +564,7 @@ fn resolve_list(
     if errors.is_empty() {
         Ok(resolved)
     } else {
-        Err(invalid_fields("invalid_id", errors))
+        Err(invalid_fields(ProblemCode::InvalidId, errors))
     }
 }
 
@@ -583,7 +584,7 @@ fn shorten(s: &str) -> String {
     out
 }
 
-fn invalid_fields(code: &'static str, errors: Vec<FieldError>) -> ApiError {
+fn invalid_fields(code: ProblemCode, errors: Vec<FieldError>) -> ApiError {
     let detail = if errors.len() == 1 {
         errors[0].detail.clone()
     } else {
@@ -636,7 +637,7 @@ fn item_error(
         id,
         network,
         status: p.status.as_u16(),
-        code: p.code.to_owned(),
+        code: p.code.as_str().to_owned(),
         title: p.title.to_owned(),
         detail: p.detail,
     }

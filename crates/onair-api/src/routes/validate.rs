@@ -6,6 +6,7 @@ use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type, schema::SchemaType};
 use onair_core::{ApiKeyName, ProfileName, UpstreamToken};
 
 use crate::error::ApiError;
+use onair_core::ProblemCode;
 
 /// Longest API key name, in characters.
 pub const MAX_API_KEY_NAME_CHARS: usize = ApiKeyName::MAX_CHARS;
@@ -18,7 +19,7 @@ pub use onair_core::{LabelError, check_label};
 
 fn label_refused(field: &str, max: usize) -> ApiError {
     ApiError::invalid_field(
-        "invalid_body",
+        ProblemCode::InvalidBody,
         field,
         format!("`{field}` must be 1 to {max} characters, without control characters"),
     )
@@ -38,7 +39,7 @@ pub fn profile_name(field: &str, value: &str) -> Result<ProfileName, ApiError> {
 pub fn token(value: &str) -> Result<UpstreamToken, ApiError> {
     UpstreamToken::parse(value).map_err(|_| {
         ApiError::invalid_field(
-            "invalid_body",
+            ProblemCode::InvalidBody,
             "token",
             format!(
                 "`token` must be 1 to {MAX_TOKEN_LEN} visible ASCII characters, without spaces"
@@ -51,8 +52,9 @@ pub fn token(value: &str) -> Result<UpstreamToken, ApiError> {
 pub fn path_id<T: std::str::FromStr<Err = onair_store::IdParseError>>(
     raw: &str,
 ) -> Result<T, ApiError> {
-    raw.parse()
-        .map_err(|e: onair_store::IdParseError| ApiError::invalid("invalid_id", e.to_string()))
+    raw.parse().map_err(|e: onair_store::IdParseError| {
+        ApiError::invalid(ProblemCode::InvalidId, e.to_string())
+    })
 }
 
 // The regex classes below are spelled with `\uXXXX` escapes, which ECMA-262 (JSON Schema's
