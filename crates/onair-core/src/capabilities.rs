@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-/// What a network can do through onair. Networks that cannot do something say so here,
-/// and the matching trait method answers [`crate::ProviderError::Unsupported`].
+/// What a network can do through onair, as `GET /v1/networks` shows it: derived from the
+/// capability traits a provider implements (see `LiveAudioProvider::capabilities`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Capabilities {
     /// Look up one Space by id.

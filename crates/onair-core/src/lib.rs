@@ -25,6 +25,7 @@ pub use network::{NetworkId, NetworkIdError};
 pub use problem::{ProblemCode, UnknownProblemCode};
 pub use provider::{
     CallContext, LiveAudioProvider, LookupOutcome, RateLimitSnapshot, SearchQuery, SearchState,
+    SpaceListing, SpaceLookup, SpaceSearch,
 };
 pub use registry::{ProviderRegistry, RegistryError, ResolvedId};
 pub use space::{Space, SpaceState, User};

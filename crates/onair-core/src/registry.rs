@@ -124,7 +124,7 @@ impl ProviderRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Capabilities, NetworkId, NetworkStatus};
+    use crate::{NetworkId, NetworkStatus};
 
     struct Fake(NetworkId, &'static [&'static str]);
 
@@ -138,9 +138,6 @@ mod tests {
         }
         fn aliases(&self) -> &[&'static str] {
             self.1
-        }
-        fn capabilities(&self) -> Capabilities {
-            Capabilities::NONE
         }
         fn status(&self) -> NetworkStatus {
             NetworkStatus::available()
@@ -181,6 +178,13 @@ mod tests {
         );
         let err = r.resolve_space_id("x:abc").unwrap_err();
         assert!(err.to_string().contains("digits only"), "{err}");
+    }
+
+    #[test]
+    fn capabilities_are_read_off_the_traits_a_provider_implements() {
+        let r = registry();
+        let caps = r.get("x").unwrap().capabilities();
+        assert_eq!(caps, crate::Capabilities::NONE);
     }
 
     #[test]

@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use onair_core::{
-    CallContext, Capabilities, LiveAudioProvider, LookupOutcome, NetworkId, NetworkStatus,
-    ProviderError, RateLimitScope, SearchQuery, SearchState, Space, SpaceState,
+    CallContext, LiveAudioProvider, LookupOutcome, NetworkId, NetworkStatus, ProviderError,
+    RateLimitScope, SearchQuery, SearchState, Space, SpaceListing, SpaceLookup, SpaceSearch,
+    SpaceState,
 };
 
 pub use catalogue::MAGIC_IDS;
@@ -109,16 +110,16 @@ impl LiveAudioProvider for SandboxProvider {
         "Sandbox (demo data)"
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            lookup: true,
-            max_lookup_batch: 100,
-            by_creator: true,
-            max_creator_batch: 100,
-            search: true,
-            max_search_results: 100,
-            needs_credentials: false,
-        }
+    fn lookups(&self) -> Option<&dyn SpaceLookup> {
+        Some(self)
+    }
+
+    fn listings(&self) -> Option<&dyn SpaceListing> {
+        Some(self)
+    }
+
+    fn searches(&self) -> Option<&dyn SpaceSearch> {
+        Some(self)
     }
 
     fn status(&self) -> NetworkStatus {
@@ -132,6 +133,13 @@ impl LiveAudioProvider for SandboxProvider {
     fn validate_user_id(&self, native: &str) -> Result<(), String> {
         validate("user", native)
     }
+}
+
+#[async_trait]
+impl SpaceLookup for SandboxProvider {
+    fn max_batch(&self) -> usize {
+        100
+    }
 
     async fn lookup(&self, _: &CallContext, id: &str) -> Result<Space, ProviderError> {
         self.find(id)
@@ -143,6 +151,13 @@ impl LiveAudioProvider for SandboxProvider {
         ids: &[String],
     ) -> Result<Vec<LookupOutcome>, ProviderError> {
         Ok(ids.iter().map(|id| self.find(id)).collect())
+    }
+}
+
+#[async_trait]
+impl SpaceListing for SandboxProvider {
+    fn max_creators(&self) -> usize {
+        100
     }
 
     async fn by_creators(
@@ -157,6 +172,13 @@ impl LiveAudioProvider for SandboxProvider {
             .filter(|s| s.creator_id.as_ref().is_some_and(|c| user_ids.contains(c)))
             .cloned()
             .collect())
+    }
+}
+
+#[async_trait]
+impl SpaceSearch for SandboxProvider {
+    fn max_results(&self) -> u32 {
+        100
     }
 
     /// Like X: a case-insensitive match of the whole term in the title, live Spaces first.

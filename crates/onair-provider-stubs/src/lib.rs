@@ -1,14 +1,11 @@
 //! Live-audio networks with no usable public API, registered so that `GET /v1/networks`
-//! tells clients the truth about them. They never pretend to return data: every call
-//! answers [`ProviderError::Unsupported`] with the reason.
+//! tells clients the truth about them. They implement no capability, so every call
+//! answers `ProviderError::Unsupported` with the reason their status gives.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use onair_core::{
-    CallContext, Capabilities, LiveAudioProvider, NetworkId, NetworkStatus, ProviderError,
-    SearchQuery, Space, StatusKind,
-};
+use onair_core::{LiveAudioProvider, NetworkId, NetworkStatus, StatusKind};
 
 /// A network onair knows of but cannot serve.
 #[derive(Debug, Clone)]
@@ -19,18 +16,6 @@ pub struct StubNetwork {
     kind: StatusKind,
     reason: &'static str,
     since: Option<&'static str>,
-}
-
-impl StubNetwork {
-    fn refusal(&self) -> ProviderError {
-        let verb = match self.kind {
-            StatusKind::Discontinued => "was discontinued",
-            _ => "cannot be used",
-        };
-        ProviderError::Unsupported {
-            detail: format!("{} {verb}: {}", self.name, self.reason),
-        }
-    }
 }
 
 /// Every stub network, in the order `/v1/networks` lists them.
@@ -103,10 +88,6 @@ impl LiveAudioProvider for StubNetwork {
         self.aliases
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::NONE
-    }
-
     fn status(&self) -> NetworkStatus {
         NetworkStatus {
             kind: self.kind,
@@ -124,26 +105,12 @@ impl LiveAudioProvider for StubNetwork {
     fn validate_user_id(&self, _native: &str) -> Result<(), String> {
         Ok(())
     }
-
-    async fn lookup(&self, _: &CallContext, _: &str) -> Result<Space, ProviderError> {
-        Err(self.refusal())
-    }
-
-    async fn by_creators(
-        &self,
-        _: &CallContext,
-        _: &[String],
-    ) -> Result<Vec<Space>, ProviderError> {
-        Err(self.refusal())
-    }
-
-    async fn search(&self, _: &CallContext, _: &SearchQuery) -> Result<Vec<Space>, ProviderError> {
-        Err(self.refusal())
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use onair_core::Capabilities;
+
     use super::*;
 
     #[tokio::test]
@@ -165,18 +132,15 @@ mod tests {
             assert_ne!(status.kind, StatusKind::Available, "{}", stub.id());
             assert!(status.reason.as_deref().is_some_and(|r| !r.is_empty()));
             assert_eq!(stub.capabilities(), Capabilities::NONE);
-            let ctx = CallContext::default();
-            let err = stub.lookup(&ctx, "anything").await.unwrap_err();
+            let err = stub.lookup_capability().err().unwrap();
             assert_eq!(err.code(), "network_unsupported");
             assert!(err.to_string().contains(stub.display_name()), "{err}");
-            let query = SearchQuery {
-                query: "music".into(),
-                state: Default::default(),
-                limit: 10,
-            };
-            assert!(stub.search(&ctx, &query).await.is_err());
-            assert!(stub.by_creators(&ctx, &["1".into()]).await.is_err());
-            assert!(stub.lookup_many(&ctx, &["a".into()]).await.is_err());
+            assert!(
+                err.to_string().contains(status.reason.as_deref().unwrap()),
+                "{err}"
+            );
+            assert!(stub.search_capability().is_err());
+            assert!(stub.listing_capability().is_err());
         }
     }
 

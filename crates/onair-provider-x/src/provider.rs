@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use chrono::Utc;
 use futures::future::join_all;
 use onair_core::{
-    CallContext, Capabilities, Credential, CredentialSource, LiveAudioProvider, LookupOutcome,
-    NetworkId, NetworkStatus, ProviderError, RateLimitSnapshot, SearchQuery, Space,
+    CallContext, Credential, CredentialSource, LiveAudioProvider, LookupOutcome, NetworkId,
+    NetworkStatus, ProviderError, RateLimitSnapshot, SearchQuery, Space, SpaceListing, SpaceLookup,
+    SpaceSearch,
 };
 use reqwest::header::{ACCEPT, HeaderMap};
 use secrecy::ExposeSecret;
@@ -421,16 +422,20 @@ impl LiveAudioProvider for XProvider {
         ALIASES
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            lookup: true,
-            max_lookup_batch: MAX_IDS_PER_CALL,
-            by_creator: true,
-            max_creator_batch: MAX_IDS_PER_CALL,
-            search: true,
-            max_search_results: MAX_SEARCH_RESULTS,
-            needs_credentials: true,
-        }
+    fn needs_credentials(&self) -> bool {
+        true
+    }
+
+    fn lookups(&self) -> Option<&dyn SpaceLookup> {
+        Some(self)
+    }
+
+    fn listings(&self) -> Option<&dyn SpaceListing> {
+        Some(self)
+    }
+
+    fn searches(&self) -> Option<&dyn SpaceSearch> {
+        Some(self)
     }
 
     fn status(&self) -> NetworkStatus {
@@ -447,6 +452,29 @@ impl LiveAudioProvider for XProvider {
 
     fn validate_user_id(&self, native: &str) -> Result<(), String> {
         validate_user_id(native)
+    }
+
+    /// Answers made with the operator's token or with an app-only token are X's public
+    /// view: any tenant may be served them (`None`). A user token may see more than the
+    /// public (`subscriber_count` of its own Spaces), so its answers get their own
+    /// partition, the credential's fingerprint. A token that is not recognisably app-only
+    /// counts as a user token.
+    fn cache_partition(&self, ctx: &CallContext) -> Option<String> {
+        let credential = ctx.credential.as_ref()?;
+        let public = credential.source() == CredentialSource::Operator
+            || looks_app_only(credential.expose());
+        (!public).then(|| credential.fingerprint().to_owned())
+    }
+
+    fn rate_limits(&self) -> Vec<RateLimitSnapshot> {
+        self.budgets.snapshots()
+    }
+}
+
+#[async_trait]
+impl SpaceLookup for XProvider {
+    fn max_batch(&self) -> usize {
+        MAX_IDS_PER_CALL
     }
 
     async fn lookup(&self, ctx: &CallContext, id: &str) -> Result<Space, ProviderError> {
@@ -516,6 +544,13 @@ impl LiveAudioProvider for XProvider {
             })
             .collect())
     }
+}
+
+#[async_trait]
+impl SpaceListing for XProvider {
+    fn max_creators(&self) -> usize {
+        MAX_IDS_PER_CALL
+    }
 
     async fn by_creators(
         &self,
@@ -547,6 +582,13 @@ impl LiveAudioProvider for XProvider {
             }
         }
         Ok(spaces)
+    }
+}
+
+#[async_trait]
+impl SpaceSearch for XProvider {
+    fn max_results(&self) -> u32 {
+        MAX_SEARCH_RESULTS
     }
 
     async fn search(
@@ -589,22 +631,6 @@ impl LiveAudioProvider for XProvider {
         found.truncate(max_results as usize);
         Ok(found)
     }
-
-    /// Answers made with the operator's token or with an app-only token are X's public
-    /// view: any tenant may be served them (`None`). A user token may see more than the
-    /// public (`subscriber_count` of its own Spaces), so its answers get their own
-    /// partition, the credential's fingerprint. A token that is not recognisably app-only
-    /// counts as a user token.
-    fn cache_partition(&self, ctx: &CallContext) -> Option<String> {
-        let credential = ctx.credential.as_ref()?;
-        let public = credential.source() == CredentialSource::Operator
-            || looks_app_only(credential.expose());
-        (!public).then(|| credential.fingerprint().to_owned())
-    }
-
-    fn rate_limits(&self) -> Vec<RateLimitSnapshot> {
-        self.budgets.snapshots()
-    }
 }
 
 fn looks_app_only(token: &str) -> bool {
@@ -630,7 +656,7 @@ mod tests {
         assert_eq!(x.id().as_str(), "x");
         assert_eq!(x.aliases(), ["twitter"]);
         assert_eq!(x.display_name(), "X Spaces");
-        let caps = x.capabilities();
+        let caps = (&x as &dyn LiveAudioProvider).capabilities();
         assert!(caps.lookup && caps.by_creator && caps.search && caps.needs_credentials);
         assert_eq!(
             (

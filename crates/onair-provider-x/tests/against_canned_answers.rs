@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use onair_core::{
-    CallContext, LiveAudioProvider, ProviderError, RateLimitScope, SearchQuery, SearchState,
+    CallContext, ProviderError, RateLimitScope, SearchQuery, SearchState, SpaceLookup, SpaceSearch,
 };
 use onair_provider_x::{XConfig, XProvider};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

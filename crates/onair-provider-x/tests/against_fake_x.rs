@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use onair_core::{
     CallContext, Credential, CredentialSource, LiveAudioProvider, ProviderError, RateLimitScope,
-    SearchQuery, SearchState, SpaceState, StatusKind,
+    SearchQuery, SearchState, SpaceListing, SpaceLookup, SpaceSearch, SpaceState, StatusKind,
 };
 use onair_provider_x::{XConfig, XProvider};
 use onair_testkit::fake_x::{

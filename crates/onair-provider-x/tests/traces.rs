@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use onair_core::{CallContext, Credential, CredentialSource, LiveAudioProvider};
+use onair_core::{CallContext, Credential, CredentialSource, SpaceLookup};
 use onair_provider_x::{XConfig, XProvider};
 use onair_testkit::fake_x::{FakeX, Fault, FaultKind, seed, token_fingerprint};
 use url::Url;

@@ -202,7 +202,11 @@ async fn send(provider: &Arc<dyn LiveAudioProvider>, ctx: &CallContext, batch: V
         entry.push(p.reply);
     }
     metrics::batch_sent(provider.id(), ids.len());
-    match provider.lookup_many(ctx, &ids).await {
+    let answer = match provider.lookup_capability() {
+        Ok(lookups) => lookups.lookup_many(ctx, &ids).await,
+        Err(e) => Err(e),
+    };
+    match answer {
         Ok(outcomes) => {
             let mut outcomes = outcomes.into_iter();
             for id in &ids {

@@ -234,7 +234,10 @@ impl SpaceService {
         let outcome = if provider.capabilities().max_lookup_batch > 1 {
             self.batchers.submit(provider, ctx, id.id.native()).await
         } else {
-            provider.lookup(ctx, id.id.native()).await
+            match provider.lookup_capability() {
+                Ok(lookups) => lookups.lookup(ctx, id.id.native()).await,
+                Err(e) => Err(e),
+            }
         };
         match outcome {
             Ok(space) => Ok(Cached::Found(Arc::new(RenderedSpace::new(space)))),
@@ -252,7 +255,10 @@ impl SpaceService {
     ) -> Result<Arc<Vec<Arc<RenderedSpace>>>, ProviderError> {
         let key = self.query_key(provider, ctx, QueryKind::ByCreators(user_ids.clone()));
         let init = async {
-            let spaces = provider.by_creators(ctx, &user_ids).await?;
+            let spaces = provider
+                .listing_capability()?
+                .by_creators(ctx, &user_ids)
+                .await?;
             Ok(self.remember(provider, ctx, spaces).await)
         };
         self.query(key, init).await
@@ -267,7 +273,7 @@ impl SpaceService {
     ) -> Result<Arc<Vec<Arc<RenderedSpace>>>, ProviderError> {
         let key = self.query_key(provider, ctx, QueryKind::Search(query.clone()));
         let init = async {
-            let spaces = provider.search(ctx, &query).await?;
+            let spaces = provider.search_capability()?.search(ctx, &query).await?;
             Ok(self.remember(provider, ctx, spaces).await)
         };
         self.query(key, init).await

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use onair_core::{
-    CallContext, Capabilities, LiveAudioProvider, LookupOutcome, NetworkId, NetworkStatus,
-    ProviderError, Space, SpaceState,
+    CallContext, LiveAudioProvider, LookupOutcome, NetworkId, NetworkStatus, ProviderError, Space,
+    SpaceLookup, SpaceState,
 };
 use tokio::sync::Semaphore;
 
@@ -59,13 +59,12 @@ impl LiveAudioProvider for Gated {
         "Gated"
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            lookup: true,
-            max_lookup_batch: 100,
-            needs_credentials: true,
-            ..Capabilities::NONE
-        }
+    fn needs_credentials(&self) -> bool {
+        true
+    }
+
+    fn lookups(&self) -> Option<&dyn SpaceLookup> {
+        Some(self)
     }
 
     fn status(&self) -> NetworkStatus {
@@ -78,6 +77,19 @@ impl LiveAudioProvider for Gated {
 
     fn validate_user_id(&self, _: &str) -> Result<(), String> {
         Ok(())
+    }
+}
+
+#[async_trait]
+impl SpaceLookup for Gated {
+    fn max_batch(&self) -> usize {
+        100
+    }
+
+    async fn lookup(&self, ctx: &CallContext, id: &str) -> Result<Space, ProviderError> {
+        let mut all = self.lookup_many(ctx, &[id.to_owned()]).await?;
+        all.pop()
+            .unwrap_or_else(|| Err(ProviderError::NotFound { id: id.to_owned() }))
     }
 
     async fn lookup_many(
