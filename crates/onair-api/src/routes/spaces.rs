@@ -116,22 +116,23 @@ pub async fn list_spaces(
     let resolved = resolve_list(&params.ids, "ids", |raw| {
         state.service.registry.resolve_space_id(raw)
     })?;
-    let contexts =
-        contexts_by_network(&state, &tenant, resolved.iter().map(|r| &r.provider)).await?;
+    // One context per id, in order (resolution is cached, so a network costs one lookup).
+    let contexts = contexts_for(&state, &tenant, resolved.iter().map(|r| &r.provider)).await?;
     let items: Vec<_> = resolved
         .iter()
-        .map(|r| (r.clone(), context_of(&contexts, &r.provider).ctx.clone()))
+        .zip(&contexts)
+        .map(|(r, rc)| (r.clone(), rc.ctx.clone()))
         .collect();
     let outcomes = state.service.spaces.lookup_many(&items).await;
     let mut list = RenderedSpaceList {
         data: Vec::new(),
         errors: Vec::new(),
     };
-    for (r, outcome) in resolved.iter().zip(&outcomes) {
+    for ((r, outcome), rc) in resolved.iter().zip(&outcomes).zip(&contexts) {
         match outcome {
             Ok(space) => list.data.push(space.json()),
             Err(e) => {
-                let source = context_of(&contexts, &r.provider).source;
+                let source = rc.source;
                 list.errors
                     .push(item_error(Some(r.id.to_string()), None, e, source));
             }
@@ -177,9 +178,8 @@ pub async fn spaces_by_creator(
             None => networks.push((r.provider.clone(), vec![native])),
         }
     }
-    let contexts = contexts_by_network(&state, &tenant, networks.iter().map(|(p, _)| p)).await?;
-    let calls = networks.iter().map(|(provider, ids)| {
-        let rc = context_of(&contexts, provider);
+    let contexts = contexts_for(&state, &tenant, networks.iter().map(|(p, _)| p)).await?;
+    let calls = networks.iter().zip(&contexts).map(|((provider, ids), rc)| {
         let state = &state;
         async move {
             if !provider.capabilities().by_creator {
@@ -371,9 +371,8 @@ pub async fn search_spaces(
         None => default_search_networks(&state, &tenant).await?,
     };
     let timeout = state.config.search_timeout;
-    let contexts = contexts_by_network(&state, &tenant, providers.iter()).await?;
-    let calls = providers.iter().map(|provider| {
-        let rc = context_of(&contexts, provider);
+    let contexts = contexts_for(&state, &tenant, providers.iter()).await?;
+    let calls = providers.iter().zip(&contexts).map(|(provider, rc)| {
         let (state, query) = (&state, query.clone());
         async move {
             let caps = provider.capabilities();
@@ -600,30 +599,17 @@ fn invalid_fields(code: ProblemCode, errors: Vec<FieldError>) -> ApiError {
     }
 }
 
-async fn contexts_by_network<'a>(
+/// The call context of each provider, in the order given.
+async fn contexts_for<'a>(
     state: &AppState,
     tenant: &TenantContext,
     providers: impl Iterator<Item = &'a Arc<dyn LiveAudioProvider>>,
-) -> Result<Vec<(Arc<dyn LiveAudioProvider>, ResolvedContext)>, ApiError> {
-    let mut out: Vec<(Arc<dyn LiveAudioProvider>, ResolvedContext)> = Vec::new();
+) -> Result<Vec<ResolvedContext>, ApiError> {
+    let mut out = Vec::new();
     for p in providers {
-        if out.iter().all(|(o, _)| o.id() != p.id()) {
-            let rc = state.service.credentials.context_for(tenant, p).await?;
-            out.push((p.clone(), rc));
-        }
+        out.push(state.service.credentials.context_for(tenant, p).await?);
     }
     Ok(out)
-}
-
-fn context_of<'a>(
-    contexts: &'a [(Arc<dyn LiveAudioProvider>, ResolvedContext)],
-    provider: &Arc<dyn LiveAudioProvider>,
-) -> &'a ResolvedContext {
-    contexts
-        .iter()
-        .find(|(p, _)| p.id() == provider.id())
-        .map(|(_, rc)| rc)
-        .unwrap_or_else(|| &contexts[0].1)
 }
 
 fn item_error(
