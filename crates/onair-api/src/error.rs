@@ -1,7 +1,7 @@
 //! The API's one error type and its RFC 9457 `application/problem+json` rendering.
 //!
 //! Handlers return [`ApiError`]; it becomes a response carrying a [`Problem`] in its
-//! extensions, and the outermost middleware ([`crate::middleware::finalize_problems`])
+//! extensions, and the outermost middleware ([`crate::middleware::observe`])
 //! serialises it with the request id. That middleware also turns every other error
 //! response (axum's rejections, unknown routes, oversized bodies) into a problem, so no
 //! error ever leaves as text/plain.

@@ -92,6 +92,8 @@ Examples:
   onair openapi > openapi.json")]
     Openapi,
 
+    // Doc comments here are the CLI's help text: `<URL>` is meant for the terminal.
+    #[allow(rustdoc::invalid_html_tags)]
     /// Check that a running server is ready: GET <URL>/readyz, exit 0 on 200.
     ///
     /// Meant for container health checks (the image needs no curl). Prints one line saying
@@ -218,6 +220,7 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct HealthcheckArgs {
+    #[allow(rustdoc::invalid_html_tags)]
     /// Base URL of the server; `/readyz` is appended. Default: http://<listen>.
     pub url: Option<Url>,
     /// Give up after this many seconds.
