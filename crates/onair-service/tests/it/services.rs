@@ -263,3 +263,44 @@ async fn a_link_token_for_another_tenant_s_profile_is_not_issued() {
     };
     assert!(matches!(refused, ServiceError::NotFound(_)), "{refused:?}");
 }
+
+/// The same key id with another secret part and a valid checksum, as someone guessing it
+/// would send.
+fn same_id_other_secret(token: &Token) -> Token {
+    const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let text = token.expose();
+    let signed = &text[..text.len() - 6];
+    let (head, secret) = signed.split_at("onair_sk_".len() + 12);
+    let other: String = secret.chars().rev().collect();
+    assert_ne!(other, secret);
+    let signed = format!("{head}{other}");
+    let mut n = crc32fast::hash(signed.as_bytes());
+    let mut sum = [b'0'; 6];
+    for d in sum.iter_mut().rev() {
+        *d = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    let forged = format!("{signed}{}", std::str::from_utf8(&sum).unwrap());
+    Token::parse(onair_store::secrets::TokenKind::ApiKey, &forged).unwrap()
+}
+
+#[tokio::test]
+async fn a_verified_key_is_recognised_but_another_secret_under_its_id_is_not() {
+    let f = Fixture::new(Vec::new()).await;
+    let token = key(&f).await;
+    let forged = same_id_other_secret(&token);
+    assert_eq!(forged.api_key_id(), token.api_key_id());
+    for _ in 0..3 {
+        caller(&f, &token, None).await;
+        let refused = f
+            .service
+            .auth
+            .authenticate(&forged, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&refused, ServiceError::Unauthenticated(d) if d.contains("not valid")),
+            "{refused:?}"
+        );
+    }
+}
