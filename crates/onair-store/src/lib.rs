@@ -8,13 +8,14 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod error;
-mod ids;
 mod rows;
 pub mod secrets;
 mod store;
 
 pub use error::StoreError;
-pub use ids::{ApiKeyId, AuditEventId, CredentialId, IdParseError, ProfileId, TenantId};
+pub use onair_core::ids::{
+    ApiKeyId, AuditEventId, CredentialId, IdParseError, ProfileId, TenantId,
+};
 pub use rows::{
     Actor, ApiKey, AuditEvent, CredentialInfo, Invalidation, NewApiKey, NewAuditEvent, Profile,
     StoredCredential, Tenant,
