@@ -88,7 +88,10 @@ impl Subscription {
                         return Invalidation::Resync;
                     }
                     Err(error) => {
-                        tracing::warn!(%error, "cannot listen for invalidations yet");
+                        tracing::warn!(
+                            error = error.report(),
+                            "cannot listen for invalidations yet"
+                        );
                         self.retry = (self.retry * 2).min(LAST_RETRY);
                         continue;
                     }

@@ -18,9 +18,9 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use onair_store::{
-    Actor, ApiKey, ApiKeyId, AuditEvent, AuditEventId, CredentialId, CredentialInfo, Invalidation,
-    InvalidationStream, NewApiKey, NewAuditEvent, Profile, ProfileId, Store, StoreError,
-    StoredCredential, Tenant, TenantId,
+    Actor, ApiKey, ApiKeyId, AuditEvent, AuditEventId, CredentialId, CredentialInfo, ErrorContext,
+    Invalidation, InvalidationStream, NewApiKey, NewAuditEvent, Profile, ProfileId, Store,
+    StoreError, StoredCredential, Tenant, TenantId,
     secrets::{Keyring, Sealed, TokenHash, credential_aad, open_credential},
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -99,7 +99,12 @@ fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
 
 fn connect_options(url: &str) -> Result<PgConnectOptions, StoreError> {
     Ok(PgConnectOptions::from_str(url)
-        .map_err(|e| StoreError::Other(format!("`{url}` is not a valid Postgres URL: {e}")))?
+        .map_err(|e| {
+            StoreError::other(ErrorContext::new(
+                format!("`{url}` is not a valid Postgres URL"),
+                e,
+            ))
+        })?
         .application_name("onair")
         .options([
             ("statement_timeout", STATEMENT_TIMEOUT),

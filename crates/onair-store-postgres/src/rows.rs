@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use onair_store::{
-    Actor, ApiKey, AuditEvent, CredentialInfo, IdParseError, Profile, StoreError, Tenant,
+    Actor, ApiKey, AuditEvent, CredentialInfo, ErrorContext, IdParseError, Profile, StoreError,
+    Tenant,
 };
 use sqlx::FromRow;
 
@@ -10,7 +11,7 @@ pub(crate) fn parse_id<T: std::str::FromStr<Err = IdParseError>>(
     text: &str,
 ) -> Result<T, StoreError> {
     text.parse()
-        .map_err(|e| StoreError::Other(format!("the database holds a malformed id: {e}")))
+        .map_err(|e| StoreError::other(ErrorContext::new("the database holds a malformed id", e)))
 }
 
 fn parse_opt_id<T: std::str::FromStr<Err = IdParseError>>(
@@ -135,7 +136,7 @@ impl TryFrom<AuditRow> for AuditEvent {
             id: parse_id(&row.id)?,
             tenant_id: parse_opt_id(row.tenant_id)?,
             actor: row.actor.parse::<Actor>().map_err(|e| {
-                StoreError::Other(format!("the database holds a malformed actor: {e}"))
+                StoreError::other(ErrorContext::new("the database holds a malformed actor", e))
             })?,
             action: row.action,
             target: row.target,

@@ -66,11 +66,12 @@ pub(crate) async fn subscribe(pool: SqlitePool) -> Result<InvalidationStream, St
                 return Some((next, p));
             }
             tokio::time::sleep(POLL_EVERY).await;
-            let rows: Result<Vec<(i64, String)>, _> =
-                sqlx::query_as("SELECT seq, payload FROM invalidation_log WHERE seq > ? ORDER BY seq")
-                    .bind(p.last_seq)
-                    .fetch_all(&p.pool)
-                    .await;
+            let rows: Result<Vec<(i64, String)>, _> = sqlx::query_as(
+                "SELECT seq, payload FROM invalidation_log WHERE seq > ? ORDER BY seq",
+            )
+            .bind(p.last_seq)
+            .fetch_all(&p.pool)
+            .await;
             match rows {
                 Ok(rows) => {
                     if std::mem::take(&mut p.failing) {
@@ -82,13 +83,18 @@ pub(crate) async fn subscribe(pool: SqlitePool) -> Result<InvalidationStream, St
                         match Invalidation::from_json(&payload) {
                             Ok(inv) => p.ready.push_back(inv),
                             // A newer version may log kinds this one does not know.
-                            Err(error) => tracing::warn!(%error, payload, "ignoring an unknown invalidation"),
+                            Err(error) => {
+                                tracing::warn!(%error, payload, "ignoring an unknown invalidation")
+                            }
                         }
                     }
                 }
                 Err(error) => {
                     if !p.failing {
-                        tracing::warn!(error = %map(error), "cannot read the invalidation log; retrying");
+                        tracing::warn!(
+                            error = map(error).report(),
+                            "cannot read the invalidation log; retrying"
+                        );
                     }
                     p.failing = true;
                 }

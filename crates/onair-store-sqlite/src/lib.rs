@@ -16,9 +16,9 @@ use std::{str::FromStr, sync::Arc, time::Duration};
 use async_trait::async_trait;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use onair_store::{
-    Actor, ApiKey, ApiKeyId, AuditEvent, AuditEventId, CredentialId, CredentialInfo, Invalidation,
-    InvalidationStream, NewApiKey, NewAuditEvent, Profile, ProfileId, Store, StoreError,
-    StoredCredential, Tenant, TenantId,
+    Actor, ApiKey, ApiKeyId, AuditEvent, AuditEventId, CredentialId, CredentialInfo, ErrorContext,
+    Invalidation, InvalidationStream, NewApiKey, NewAuditEvent, Profile, ProfileId, Store,
+    StoreError, StoredCredential, Tenant, TenantId,
     secrets::{Keyring, Sealed, TokenHash, credential_aad, open_credential},
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -93,7 +93,12 @@ impl SqliteStore {
     /// `sqlite::memory:`), creating the file and its directory if missing. Does not migrate.
     pub async fn connect(url: &str, keyring: Arc<Keyring>) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Other(format!("`{url}` is not a valid SQLite URL: {e}")))?
+            .map_err(|e| {
+                StoreError::other(ErrorContext::new(
+                    format!("`{url}` is not a valid SQLite URL"),
+                    e,
+                ))
+            })?
             .create_if_missing(true)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
@@ -111,9 +116,12 @@ impl SqliteStore {
             let path = options.get_filename().to_owned();
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 tokio::fs::create_dir_all(dir).await.map_err(|e| {
-                    StoreError::Unavailable(format!(
-                        "cannot create the directory {} for the SQLite database: {e}",
-                        dir.display()
+                    StoreError::unavailable(ErrorContext::new(
+                        format!(
+                            "cannot create the directory {} for the SQLite database",
+                            dir.display()
+                        ),
+                        e,
                     ))
                 })?;
             }
@@ -128,9 +136,10 @@ impl SqliteStore {
                 .await
         }
         .map_err(|e| match map(e) {
-            StoreError::Other(msg) => {
-                StoreError::Unavailable(format!("cannot open the SQLite database `{url}`: {msg}"))
-            }
+            StoreError::Other(cause) => StoreError::unavailable(ErrorContext::new(
+                format!("cannot open the SQLite database `{url}`"),
+                cause,
+            )),
             other => other,
         })?;
         Ok(Self { pool, keyring })
@@ -210,7 +219,7 @@ impl SqliteStore {
         found
             .map(|(id, created_at)| {
                 id.parse().map(|id| (id, created_at)).map_err(|e| {
-                    StoreError::Other(format!("the database holds a malformed id: {e}"))
+                    StoreError::other(ErrorContext::new("the database holds a malformed id", e))
                 })
             })
             .transpose()
@@ -785,7 +794,7 @@ impl Store for SqliteStore {
             let aad = match (tenant_id.parse::<TenantId>(), id.parse::<CredentialId>()) {
                 (Ok(t), Ok(c)) => credential_aad(&t, &c),
                 _ => {
-                    return Err(StoreError::Other(format!(
+                    return Err(StoreError::other(format!(
                         "credential {id} has a malformed id"
                     )));
                 }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use onair_store::{
-    Actor, ApiKey, AuditEvent, CredentialInfo, IdParseError, Profile, StoreError, Tenant,
+    Actor, ApiKey, AuditEvent, CredentialInfo, ErrorContext, IdParseError, Profile, StoreError,
+    Tenant,
 };
 use sqlx::FromRow;
 
@@ -17,7 +18,10 @@ pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>, StoreError> {
     NaiveDateTime::parse_from_str(text, TIME_FORMAT)
         .map(|t| t.and_utc())
         .map_err(|e| {
-            StoreError::Other(format!("the database holds a malformed time `{text}`: {e}"))
+            StoreError::other(ErrorContext::new(
+                "the database holds a malformed time `{text}`",
+                e,
+            ))
         })
 }
 
@@ -27,7 +31,7 @@ fn parse_opt_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreEr
 
 fn parse_id<T: std::str::FromStr<Err = IdParseError>>(text: &str) -> Result<T, StoreError> {
     text.parse()
-        .map_err(|e| StoreError::Other(format!("the database holds a malformed id: {e}")))
+        .map_err(|e| StoreError::other(ErrorContext::new("the database holds a malformed id", e)))
 }
 
 fn parse_opt_id<T: std::str::FromStr<Err = IdParseError>>(
@@ -152,12 +156,15 @@ impl TryFrom<AuditRow> for AuditEvent {
             id: parse_id(&row.id)?,
             tenant_id: parse_opt_id(row.tenant_id)?,
             actor: row.actor.parse::<Actor>().map_err(|e| {
-                StoreError::Other(format!("the database holds a malformed actor: {e}"))
+                StoreError::other(ErrorContext::new("the database holds a malformed actor", e))
             })?,
             action: row.action,
             target: row.target,
             detail: serde_json::from_str(&row.detail).map_err(|e| {
-                StoreError::Other(format!("the database holds malformed audit detail: {e}"))
+                StoreError::other(ErrorContext::new(
+                    "the database holds malformed audit detail",
+                    e,
+                ))
             })?,
             at: parse_time(&row.at)?,
         })

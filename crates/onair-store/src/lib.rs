@@ -12,7 +12,7 @@ mod rows;
 pub mod secrets;
 mod store;
 
-pub use error::StoreError;
+pub use error::{BoxError, ErrorContext, StoreError, StoreResultExt};
 pub use onair_core::ids::{
     ApiKeyId, AuditEventId, CredentialId, IdParseError, ProfileId, TenantId,
 };
