@@ -7,9 +7,9 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use futures::StreamExt;
+use onair_store::prelude::*;
 use onair_store::{
-    Actor, BoxedStore, CredentialId, Invalidation, InvalidationStream, NewApiKey, Store,
-    StoreError,
+    Actor, BoxedStore, CredentialId, Invalidation, InvalidationStream, NewApiKey, StoreError,
     conformance::{self, Backend, StoredValue},
     secrets::{Keyring, Token, TokenKind, generate_secret_key},
 };

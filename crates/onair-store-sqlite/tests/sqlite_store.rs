@@ -5,8 +5,9 @@
 use std::{path::PathBuf, sync::Arc};
 
 use async_trait::async_trait;
+use onair_store::prelude::*;
 use onair_store::{
-    Actor, BoxedStore, CredentialId, Store, StoreError,
+    Actor, BoxedStore, CredentialId, StoreError,
     conformance::{self, Backend, StoredValue},
     secrets::{Keyring, generate_secret_key},
 };
