@@ -2,14 +2,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use onair_store::{Actor, AuditEvent, ErrorContext, StoreError, TenantId, backend::AuditRows};
+use onair_store::{
+    Actor, AuditEvent, ErrorContext, StoreError, TenantId,
+    backend::{AuditRows, collect, parse_id, parse_opt_id},
+};
 use sqlx::FromRow;
 
-use crate::{
-    PostgresStore, collect,
-    error::map,
-    rows::{parse_id, parse_opt_id},
-};
+use crate::{PostgresStore, error::map};
 
 #[derive(FromRow)]
 struct AuditRow {

@@ -4,16 +4,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use onair_store::{
     CredentialId, CredentialInfo, ProfileId, StoreError, TenantId,
-    backend::{CredentialRows, CredentialScope},
+    backend::{CredentialRows, CredentialScope, collect, parse_id, parse_opt_id},
     secrets::Sealed,
 };
 use sqlx::FromRow;
 
-use crate::{
-    PostgresStore, collect,
-    error::map,
-    rows::{parse_id, parse_opt_id},
-};
+use crate::{PostgresStore, error::map};
 
 macro_rules! credential_columns {
     () => {

@@ -16,7 +16,6 @@ mod error;
 mod invalidations;
 mod link_tokens;
 mod profiles;
-mod rows;
 mod tenants;
 
 use std::{str::FromStr, sync::Arc, time::Duration};
@@ -189,10 +188,4 @@ impl Maintenance for PostgresStore {
             .map_err(map)?;
         Ok(())
     }
-}
-
-pub(crate) fn collect<R, T: TryFrom<R, Error = StoreError>>(
-    rows: Vec<R>,
-) -> Result<Vec<T>, StoreError> {
-    rows.into_iter().map(T::try_from).collect()
 }

@@ -3,11 +3,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use onair_store::{
-    Profile, ProfileId, StoreError, TenantId, backend::ProfileRows, secrets::TokenHash,
+    Profile, ProfileId, StoreError, TenantId,
+    backend::{ProfileRows, collect, parse_id},
+    secrets::TokenHash,
 };
 use sqlx::FromRow;
 
-use crate::{PostgresStore, collect, error::map, rows::parse_id};
+use crate::{PostgresStore, error::map};
 
 macro_rules! profile_columns {
     () => {

@@ -2,10 +2,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use onair_store::{StoreError, Tenant, TenantId, backend::TenantRows};
+use onair_store::{
+    StoreError, Tenant, TenantId,
+    backend::{TenantRows, collect, parse_id},
+};
 use sqlx::FromRow;
 
-use crate::{PostgresStore, collect, error::map, rows::parse_id};
+use crate::{PostgresStore, error::map};
 
 #[derive(FromRow)]
 struct TenantRow {

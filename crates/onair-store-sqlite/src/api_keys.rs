@@ -3,14 +3,16 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use onair_store::{
-    ApiKey, ApiKeyId, StoreError, TenantId, backend::ApiKeyRows, secrets::TokenHash,
+    ApiKey, ApiKeyId, StoreError, TenantId,
+    backend::{ApiKeyRows, collect, parse_id},
+    secrets::TokenHash,
 };
 use sqlx::FromRow;
 
 use crate::{
-    SqliteStore, collect,
+    SqliteStore,
     error::map,
-    rows::{parse_id, parse_opt_time, parse_time, time_text},
+    rows::{parse_opt_time, parse_time, time_text},
 };
 
 macro_rules! api_key_columns {

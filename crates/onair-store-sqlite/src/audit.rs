@@ -1,13 +1,16 @@
 //! The audit log in SQLite.
 
 use async_trait::async_trait;
-use onair_store::{Actor, AuditEvent, ErrorContext, StoreError, TenantId, backend::AuditRows};
+use onair_store::{
+    Actor, AuditEvent, ErrorContext, StoreError, TenantId,
+    backend::{AuditRows, collect, parse_id, parse_opt_id},
+};
 use sqlx::FromRow;
 
 use crate::{
-    SqliteStore, collect,
+    SqliteStore,
     error::map,
-    rows::{parse_id, parse_opt_id, parse_time, time_text},
+    rows::{parse_time, time_text},
 };
 
 #[derive(FromRow)]

@@ -8,15 +8,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use onair_store::{
     CredentialId, CredentialInfo, ProfileId, StoreError, TenantId,
-    backend::{CredentialRows, CredentialScope},
+    backend::{CredentialRows, CredentialScope, collect, parse_id, parse_opt_id},
     secrets::Sealed,
 };
 use sqlx::FromRow;
 
 use crate::{
-    SqliteStore, collect,
+    SqliteStore,
     error::map,
-    rows::{parse_id, parse_opt_id, parse_time, time_text},
+    rows::{parse_time, time_text},
 };
 
 macro_rules! credential_columns {

@@ -167,9 +167,3 @@ impl Maintenance for SqliteStore {
         Ok(())
     }
 }
-
-pub(crate) fn collect<R, T: TryFrom<R, Error = StoreError>>(
-    rows: Vec<R>,
-) -> Result<Vec<T>, StoreError> {
-    rows.into_iter().map(T::try_from).collect()
-}

@@ -2,14 +2,16 @@
 
 use async_trait::async_trait;
 use onair_store::{
-    Profile, ProfileId, StoreError, TenantId, backend::ProfileRows, secrets::TokenHash,
+    Profile, ProfileId, StoreError, TenantId,
+    backend::{ProfileRows, collect, parse_id},
+    secrets::TokenHash,
 };
 use sqlx::FromRow;
 
 use crate::{
-    SqliteStore, collect,
+    SqliteStore,
     error::map,
-    rows::{parse_id, parse_time, time_text},
+    rows::{parse_time, time_text},
 };
 
 macro_rules! profile_columns {

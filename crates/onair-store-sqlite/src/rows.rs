@@ -1,7 +1,7 @@
 //! What every resource's rows share: times and ids as SQLite returns them.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use onair_store::{ErrorContext, IdParseError, StoreError};
+use onair_store::{ErrorContext, StoreError};
 
 /// Timestamps are TEXT in one fixed-width UTC form, so text order is time order.
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
@@ -23,19 +23,6 @@ pub(crate) fn parse_time(text: &str) -> Result<DateTime<Utc>, StoreError> {
 
 pub(crate) fn parse_opt_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
     text.as_deref().map(parse_time).transpose()
-}
-
-pub(crate) fn parse_id<T: std::str::FromStr<Err = IdParseError>>(
-    text: &str,
-) -> Result<T, StoreError> {
-    text.parse()
-        .map_err(|e| StoreError::other(ErrorContext::new("the database holds a malformed id", e)))
-}
-
-pub(crate) fn parse_opt_id<T: std::str::FromStr<Err = IdParseError>>(
-    text: Option<String>,
-) -> Result<Option<T>, StoreError> {
-    text.as_deref().map(parse_id).transpose()
 }
 
 #[cfg(test)]

@@ -1,13 +1,16 @@
 //! Tenants in SQLite.
 
 use async_trait::async_trait;
-use onair_store::{StoreError, Tenant, TenantId, backend::TenantRows};
+use onair_store::{
+    StoreError, Tenant, TenantId,
+    backend::{TenantRows, collect, parse_id},
+};
 use sqlx::FromRow;
 
 use crate::{
-    SqliteStore, collect,
+    SqliteStore,
     error::map,
-    rows::{parse_id, parse_time, time_text},
+    rows::{parse_time, time_text},
 };
 
 #[derive(FromRow)]

@@ -66,4 +66,26 @@ pub mod backend {
         store::Transactions,
         tenants::TenantRows,
     };
+
+    use crate::{ErrorContext, IdParseError, StoreError};
+
+    /// An id as the database holds it; a malformed one is [`StoreError::Other`].
+    pub fn parse_id<T: std::str::FromStr<Err = IdParseError>>(text: &str) -> Result<T, StoreError> {
+        text.parse().map_err(|e| {
+            StoreError::other(ErrorContext::new("the database holds a malformed id", e))
+        })
+    }
+
+    pub fn parse_opt_id<T: std::str::FromStr<Err = IdParseError>>(
+        text: Option<String>,
+    ) -> Result<Option<T>, StoreError> {
+        text.as_deref().map(parse_id).transpose()
+    }
+
+    /// Maps every row to the store's type, failing on the first that does not map.
+    pub fn collect<R, T: TryFrom<R, Error = StoreError>>(
+        rows: Vec<R>,
+    ) -> Result<Vec<T>, StoreError> {
+        rows.into_iter().map(T::try_from).collect()
+    }
 }
