@@ -7,6 +7,7 @@ mod capabilities;
 mod credential;
 mod error;
 mod id;
+pub mod ids;
 mod names;
 mod network;
 mod problem;

@@ -1,6 +1,6 @@
 //! Postgres's errors in the store's terms.
 
-use onair_store::StoreError;
+use onair_store::{BoxError, ErrorContext, StoreError};
 
 // SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html).
 const UNIQUE_VIOLATION: &str = "23505";
@@ -25,6 +25,11 @@ fn is_unavailable(code: &str) -> bool {
         || code == INVALID_CATALOG_NAME
 }
 
+/// The database's own error, as the cause of a store error.
+fn cause(db: Box<dyn sqlx::error::DatabaseError>) -> BoxError {
+    db
+}
+
 pub(crate) fn map(err: sqlx::Error) -> StoreError {
     match err {
         sqlx::Error::RowNotFound => StoreError::NotFound,
@@ -33,7 +38,7 @@ pub(crate) fn map(err: sqlx::Error) -> StoreError {
         | sqlx::Error::WorkerCrashed
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_) => StoreError::Unavailable(err.to_string()),
+        | sqlx::Error::Protocol(_) => StoreError::unavailable(err),
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default().into_owned();
             match code.as_str() {
@@ -42,11 +47,11 @@ pub(crate) fn map(err: sqlx::Error) -> StoreError {
                 },
                 // Something referenced (a tenant, a profile) does not exist.
                 FOREIGN_KEY_VIOLATION => StoreError::NotFound,
-                c if is_unavailable(c) => StoreError::Unavailable(db.to_string()),
-                _ => StoreError::Other(db.to_string()),
+                c if is_unavailable(c) => StoreError::Unavailable(cause(db)),
+                _ => StoreError::Other(cause(db)),
             }
         }
-        other => StoreError::Other(other.to_string()),
+        other => StoreError::other(other),
     }
 }
 
@@ -54,7 +59,10 @@ pub(crate) fn map_migrate(err: sqlx::migrate::MigrateError) -> StoreError {
     match err {
         sqlx::migrate::MigrateError::Execute(inner)
         | sqlx::migrate::MigrateError::ExecuteMigration(inner, _) => map(inner),
-        other => StoreError::Other(format!("migrating the Postgres database failed: {other}")),
+        other => StoreError::other(ErrorContext::new(
+            "migrating the Postgres database failed",
+            other,
+        )),
     }
 }
 

@@ -4,14 +4,12 @@
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use futures::StreamExt;
-use onair_store::{Invalidation, InvalidationStream, StoreError};
-use sqlx::{
-    PgConnection,
-    postgres::{PgConnectOptions, PgListener, PgPoolOptions},
-};
+use onair_store::{Invalidation, InvalidationStream, StoreError, backend::InvalidationRows};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 
-use crate::error::map;
+use crate::{PostgresStore, error::map};
 
 /// The channel every instance listens on.
 pub const CHANNEL: &str = "onair_invalidations";
@@ -21,22 +19,27 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 const FIRST_RETRY: Duration = Duration::from_millis(200);
 const LAST_RETRY: Duration = Duration::from_secs(5);
 
-/// Queues the invalidation on the channel (NOTIFY payloads are limited to 8000 bytes; these
-/// are tiny); Postgres delivers it when the transaction commits.
-pub(crate) async fn notify(
-    conn: &mut PgConnection,
-    invalidation: &Invalidation,
-) -> Result<(), StoreError> {
-    let Some(text) = invalidation.to_json() else {
-        return Ok(());
-    };
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(text)
-        .execute(conn)
-        .await
-        .map_err(map)?;
-    Ok(())
+#[async_trait]
+impl InvalidationRows for PostgresStore {
+    /// Queues the invalidation on the channel (NOTIFY payloads are limited to 8000 bytes;
+    /// these are tiny); Postgres delivers it when the transaction commits.
+    async fn insert_invalidation(
+        &self,
+        tx: &mut Self::Tx,
+        payload: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(payload)
+            .execute(&mut **tx)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn subscribe(&self) -> Result<InvalidationStream, StoreError> {
+        subscribe(self.options.clone()).await
+    }
 }
 
 /// A listener on its own connection (a pool of one, which `PgListener` reconnects through).
@@ -56,7 +59,7 @@ async fn listen(options: &PgConnectOptions) -> Result<PgListener, StoreError> {
 /// invalidations for as long as the stream is kept. When the connection drops, the stream
 /// reconnects with backoff and yields [`Invalidation::Resync`] once it listens again:
 /// whatever was sent in between is lost, so everything cached may be stale.
-pub(crate) async fn subscribe(options: PgConnectOptions) -> Result<InvalidationStream, StoreError> {
+async fn subscribe(options: PgConnectOptions) -> Result<InvalidationStream, StoreError> {
     let listener = listen(&options).await?;
     let state = Subscription {
         options,
@@ -88,7 +91,10 @@ impl Subscription {
                         return Invalidation::Resync;
                     }
                     Err(error) => {
-                        tracing::warn!(%error, "cannot listen for invalidations yet");
+                        tracing::warn!(
+                            error = error.report(),
+                            "cannot listen for invalidations yet"
+                        );
                         self.retry = (self.retry * 2).min(LAST_RETRY);
                         continue;
                     }

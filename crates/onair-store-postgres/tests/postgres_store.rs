@@ -7,9 +7,9 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use futures::StreamExt;
+use onair_store::prelude::*;
 use onair_store::{
-    Actor, BoxedStore, CredentialId, Invalidation, InvalidationStream, NewApiKey, Store,
-    StoreError,
+    Actor, BoxedStore, CredentialId, Invalidation, InvalidationStream, NewApiKey, StoreError,
     conformance::{self, Backend, StoredValue},
     secrets::{Keyring, Token, TokenKind, generate_secret_key},
 };
@@ -212,7 +212,12 @@ async fn a_lazy_store_works_once_the_database_is_there() {
 #[tokio::test]
 async fn a_malformed_url_is_refused_with_a_clear_error() {
     match PostgresStore::connect("postgres://host:notaport/db", keyring()).await {
-        Err(StoreError::Other(msg)) => assert!(msg.contains("not a valid Postgres URL"), "{msg}"),
+        Err(StoreError::Other(msg)) => {
+            assert!(
+                msg.to_string().contains("not a valid Postgres URL"),
+                "{msg}"
+            )
+        }
         other => panic!("expected Other, got {other:?}"),
     }
 }

@@ -1,6 +1,6 @@
 //! SQLite's errors in the store's terms.
 
-use onair_store::StoreError;
+use onair_store::{BoxError, ErrorContext, StoreError};
 
 // Extended result codes (https://www.sqlite.org/rescode.html).
 const CONSTRAINT_PRIMARYKEY: i32 = 1555;
@@ -42,13 +42,18 @@ fn constraint_name(message: &str) -> String {
         .map_or_else(|| columns.to_owned(), |(_, name)| (*name).to_owned())
 }
 
+/// The database's own error, as the cause of a store error.
+fn cause(db: Box<dyn sqlx::error::DatabaseError>) -> BoxError {
+    db
+}
+
 pub(crate) fn map(err: sqlx::Error) -> StoreError {
     match err {
         sqlx::Error::RowNotFound => StoreError::NotFound,
         sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed
-        | sqlx::Error::Io(_) => StoreError::Unavailable(err.to_string()),
+        | sqlx::Error::Io(_) => StoreError::unavailable(err),
         sqlx::Error::Database(db) => {
             let code: i32 = db.code().and_then(|c| c.parse().ok()).unwrap_or_default();
             match code {
@@ -58,12 +63,12 @@ pub(crate) fn map(err: sqlx::Error) -> StoreError {
                 // Something referenced (a tenant, a profile) does not exist.
                 CONSTRAINT_FOREIGNKEY => StoreError::NotFound,
                 c if matches!(c & 0xff, BUSY | LOCKED | READONLY | IOERR | FULL | CANTOPEN) => {
-                    StoreError::Unavailable(db.to_string())
+                    StoreError::Unavailable(cause(db))
                 }
-                _ => StoreError::Other(db.to_string()),
+                _ => StoreError::Other(cause(db)),
             }
         }
-        other => StoreError::Other(other.to_string()),
+        other => StoreError::other(other),
     }
 }
 
@@ -71,7 +76,10 @@ pub(crate) fn map_migrate(err: sqlx::migrate::MigrateError) -> StoreError {
     match err {
         sqlx::migrate::MigrateError::Execute(inner)
         | sqlx::migrate::MigrateError::ExecuteMigration(inner, _) => map(inner),
-        other => StoreError::Other(format!("migrating the SQLite database failed: {other}")),
+        other => StoreError::other(ErrorContext::new(
+            "migrating the SQLite database failed",
+            other,
+        )),
     }
 }
 

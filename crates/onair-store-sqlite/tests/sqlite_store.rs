@@ -5,8 +5,9 @@
 use std::{path::PathBuf, sync::Arc};
 
 use async_trait::async_trait;
+use onair_store::prelude::*;
 use onair_store::{
-    Actor, BoxedStore, CredentialId, Store, StoreError,
+    Actor, BoxedStore, CredentialId, StoreError,
     conformance::{self, Backend, StoredValue},
     secrets::{Keyring, generate_secret_key},
 };
@@ -186,7 +187,9 @@ async fn an_unopenable_path_answers_unavailable() {
     std::fs::write(&file, b"").unwrap();
     let url = format!("sqlite://{}/onair.db", file.display());
     match SqliteStore::connect(&url, keyring()).await {
-        Err(StoreError::Unavailable(msg)) => assert!(msg.contains("not-a-directory"), "{msg}"),
+        Err(StoreError::Unavailable(msg)) => {
+            assert!(msg.to_string().contains("not-a-directory"), "{msg}")
+        }
         other => panic!("expected Unavailable, got {other:?}"),
     }
 }
@@ -194,7 +197,9 @@ async fn an_unopenable_path_answers_unavailable() {
 #[tokio::test]
 async fn a_malformed_url_is_refused_with_a_clear_error() {
     match SqliteStore::connect("sqlite://x.db?mode=sideways", keyring()).await {
-        Err(StoreError::Other(msg)) => assert!(msg.contains("not a valid SQLite URL"), "{msg}"),
+        Err(StoreError::Other(msg)) => {
+            assert!(msg.to_string().contains("not a valid SQLite URL"), "{msg}")
+        }
         other => panic!("expected Other, got {other:?}"),
     }
 }

@@ -1,3 +1,7 @@
+//! The ids of what onair stores for its tenants (tenants, API keys, profiles, credentials,
+//! audit entries): typed, prefixed strings that say what they name and refuse malformed
+//! input at the edge. `onair-store` re-exports them.
+
 use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
@@ -99,7 +103,7 @@ uuid_id!(
 );
 
 /// An API key's public id, `key_` + 12 base62 characters. The same 12 characters are part
-/// of the key itself (see [`crate::secrets::ApiKeyToken`]), so a presented key names its row.
+/// of the key itself (`onair_store::secrets::Token`), so a presented key names its row.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ApiKeyId(String);

@@ -1,0 +1,65 @@
+//! Tenants in SQLite.
+
+use async_trait::async_trait;
+use onair_store::{
+    StoreError, Tenant, TenantId,
+    backend::{TenantRows, collect, parse_id},
+};
+use sqlx::FromRow;
+
+use crate::{
+    SqliteStore,
+    error::map,
+    rows::{parse_time, time_text},
+};
+
+#[derive(FromRow)]
+struct TenantRow {
+    id: String,
+    name: String,
+    created_at: String,
+}
+
+impl TryFrom<TenantRow> for Tenant {
+    type Error = StoreError;
+    fn try_from(row: TenantRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: parse_id(&row.id)?,
+            name: row.name,
+            created_at: parse_time(&row.created_at)?,
+        })
+    }
+}
+
+#[async_trait]
+impl TenantRows for SqliteStore {
+    async fn insert_tenant(&self, tx: &mut Self::Tx, tenant: &Tenant) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)")
+            .bind(tenant.id.as_str())
+            .bind(&tenant.name)
+            .bind(time_text(tenant.created_at))
+            .execute(&mut **tx)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn select_tenant(&self, tenant: &TenantId) -> Result<Tenant, StoreError> {
+        let row: TenantRow =
+            sqlx::query_as("SELECT id, name, created_at FROM tenants WHERE id = ?")
+                .bind(tenant.as_str())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map)?;
+        row.try_into()
+    }
+
+    async fn select_tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        let rows: Vec<TenantRow> =
+            sqlx::query_as("SELECT id, name, created_at FROM tenants ORDER BY created_at, id")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?;
+        collect(rows)
+    }
+}
