@@ -16,7 +16,7 @@ use http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use libfuzzer_sys::fuzz_target;
 use onair_api::{ApiConfig, App, CacheConfig, RateLimitConfig};
-use onair_service::{Service, ServiceDeps, Tasks};
+use onair_service::{Service, ServiceConfig, ServiceDeps, Tasks};
 use onair_core::ProviderRegistry;
 use onair_store::{
     Actor, BoxedStore, NewApiKey,
@@ -95,17 +95,21 @@ impl Fixture {
                 per_minute: 1_000_000,
                 burst: 1_000_000,
             },
-            cache: CacheConfig::default(),
-            batch_window: Duration::ZERO,
             search_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(20),
             ..ApiConfig::default()
+        };
+        let service_config = ServiceConfig {
+            public_url: config.public_url.clone(),
+            cache: CacheConfig::default(),
+            batch_window: Duration::ZERO,
+            ..ServiceConfig::default()
         };
         let service = Service::new(ServiceDeps {
             store: store.clone(),
             registry,
             keyring: keyring.clone(),
-            config: config.service_config(),
+            config: service_config,
             tasks: Tasks::new(),
         });
         service.start_background();

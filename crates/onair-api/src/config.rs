@@ -1,32 +1,38 @@
-//! The API's tunables, and the application's that the server sets through them. The server
-//! maps its configuration file and environment into this.
+//! The API's tunables: the `request_timeout_secs`, `body_limit_bytes`, `search_timeout_ms`
+//! and `rate_limit` settings of the server's configuration, declared here once with their
+//! file keys and defaults. The application's own settings are
+//! `onair_service::ServiceConfig`.
 
 use std::time::Duration;
 
+use onair_core::config_serde::{duration_millis, duration_secs};
 pub use onair_service::CacheConfig;
-use onair_service::ServiceConfig;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
-#[derive(Debug, Clone)]
+/// Not `deny_unknown_fields`: these settings sit at the top level of the server's
+/// configuration beside others; the server refuses keys that no section declares.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
 pub struct ApiConfig {
-    /// Where clients reach this deployment; used to build absolute URLs (link pages).
+    /// Where clients reach this deployment; used to build absolute URLs (link pages). Not
+    /// a setting of its own: the server derives it.
+    #[serde(skip, default = "default_public_url")]
     pub public_url: Url,
     pub rate_limit: RateLimitConfig,
-    pub cache: CacheConfig,
-    /// How long concurrent single lookups wait to be sent together in one batch call.
-    pub batch_window: Duration,
     /// How long a search waits for each network before reporting it as timed out.
+    #[serde(rename = "search_timeout_ms", with = "duration_millis")]
     pub search_timeout: Duration,
-    /// Lifetime of profile link tokens (at most 15 minutes).
-    pub link_token_ttl: Duration,
     /// Largest accepted request body.
     pub body_limit_bytes: usize,
     /// Longest a request may take before it is answered with 504.
+    #[serde(rename = "request_timeout_secs", with = "duration_secs")]
     pub request_timeout: Duration,
 }
 
 /// Per-tenant request rate limits.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RateLimitConfig {
     /// Sustained requests per minute for one tenant.
     pub per_minute: u32,
@@ -34,17 +40,19 @@ pub struct RateLimitConfig {
     pub burst: u32,
 }
 
+/// The address the server listens on by default.
+fn default_public_url() -> Url {
+    // A literal URL always parses.
+    #[allow(clippy::expect_used)]
+    Url::parse("http://127.0.0.1:8080").expect("valid literal URL")
+}
+
 impl Default for ApiConfig {
     fn default() -> Self {
         Self {
-            // A literal URL always parses.
-            #[allow(clippy::expect_used)]
-            public_url: Url::parse("http://127.0.0.1:8080").expect("valid literal URL"),
+            public_url: default_public_url(),
             rate_limit: RateLimitConfig::default(),
-            cache: CacheConfig::default(),
-            batch_window: Duration::from_millis(5),
             search_timeout: Duration::from_secs(8),
-            link_token_ttl: Duration::from_secs(10 * 60),
             body_limit_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(30),
         }
@@ -60,14 +68,25 @@ impl Default for RateLimitConfig {
     }
 }
 
-impl ApiConfig {
-    /// The application's part of these settings.
-    pub fn service_config(&self) -> ServiceConfig {
-        ServiceConfig {
-            public_url: self.public_url.clone(),
-            cache: self.cache,
-            batch_window: self.batch_window,
-            link_token_ttl: self.link_token_ttl,
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_operator_keys_and_keeps_defaults_for_the_rest() {
+        let c: ApiConfig = serde_json::from_str(
+            r#"{"search_timeout_ms": 250, "rate_limit": {"burst": 5}, "listen": "elsewhere"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.search_timeout, Duration::from_millis(250));
+        assert_eq!(c.rate_limit.burst, 5);
+        assert_eq!(c.rate_limit.per_minute, 1200);
+        assert_eq!(c.request_timeout, Duration::from_secs(30));
+        let err = serde_json::from_str::<ApiConfig>(r#"{"rate_limit": {"brust": 5}}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        let shown = serde_json::to_value(ApiConfig::default()).unwrap();
+        assert_eq!(shown["request_timeout_secs"], 30);
+        assert_eq!(shown["body_limit_bytes"], 65_536);
+        assert!(shown.get("public_url").is_none());
     }
 }

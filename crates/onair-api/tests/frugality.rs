@@ -9,6 +9,7 @@ use std::{collections::HashSet, time::Duration};
 
 use futures::{StreamExt, stream};
 use onair_api::{ApiConfig, CacheConfig, RateLimitConfig};
+use onair_service::ServiceConfig;
 use onair_testkit::fake_x::{
     Endpoint, FakeX, FakeXConfig, Fault, FaultKind, TokenKind, seed, token_fingerprint,
 };
@@ -194,8 +195,8 @@ fn generous_tenant_limits() -> ApiConfig {
     }
 }
 
-fn short_lived() -> ApiConfig {
-    ApiConfig {
+fn short_lived() -> ServiceConfig {
+    ServiceConfig {
         cache: CacheConfig {
             live_ttl: Duration::from_secs(1),
             scheduled_ttl: Duration::from_secs(600),
@@ -203,7 +204,7 @@ fn short_lived() -> ApiConfig {
             not_found_ttl: Duration::from_secs(1),
             max_entries: 10_000,
         },
-        ..ApiConfig::default()
+        ..ServiceConfig::default()
     }
 }
 
@@ -424,13 +425,13 @@ async fn a_spent_budget_answers_503_and_nothing_goes_upstream_until_the_reset() 
 async fn a_stale_live_space_is_served_briefly_when_x_cannot_be_asked() {
     let x = FakeX::start().await;
     let ttl = Duration::from_secs(3);
-    let config = ApiConfig {
+    let config = ServiceConfig {
         cache: CacheConfig {
             live_ttl: ttl,
             ended_ttl: ttl,
             ..short_lived().cache
         },
-        ..ApiConfig::default()
+        ..ServiceConfig::default()
     };
     let app = TestApp::with_fake_x(config, &x).await;
     let t = app.tenant("acme").await;

@@ -4,6 +4,7 @@
 //! network's wire format. Dependencies point outward from this crate.
 
 mod capabilities;
+pub mod config_serde;
 mod credential;
 mod error;
 mod id;

@@ -1,24 +1,40 @@
-//! How the operator points onair at X.
+//! How the operator points onair at X: the `providers.x` section of the server's
+//! configuration, declared here once with its file keys and defaults.
 
 use std::time::Duration;
 
+use onair_core::config_serde::{
+    deserialize_http_url, deserialize_secret, duration_millis, duration_secs, serialize_secret,
+};
 use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// Where X is and with what the operator calls it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct XConfig {
+    /// Whether the server offers the X network at all. The adapter does not read it.
+    pub enabled: bool,
     /// X's API root; tests point it at a fake. Default `https://api.x.com`.
+    #[serde(deserialize_with = "deserialize_http_url")]
     pub base_url: Url,
     /// The operator's app-only bearer token: used for calls that bring no credential of
-    /// their own. Without it, such calls fail as not configured.
+    /// their own. Without it, such calls fail as not configured. Shown redacted.
+    #[serde(
+        deserialize_with = "deserialize_secret",
+        serialize_with = "serialize_secret"
+    )]
     pub bearer_token: Option<SecretString>,
     /// The longest a whole call may take, from connecting to the last body byte. Default 10 s.
+    #[serde(rename = "timeout_secs", with = "duration_secs")]
     pub timeout: Duration,
     /// The longest connecting may take. Default 3 s.
+    #[serde(rename = "connect_timeout_secs", with = "duration_secs")]
     pub connect_timeout: Duration,
     /// The least time between two `by/creator_ids` calls with one credential; X allows one
     /// a second. Default 1 s.
+    #[serde(rename = "creator_ids_min_interval_ms", with = "duration_millis")]
     pub creator_ids_min_interval: Duration,
 }
 
@@ -27,6 +43,7 @@ pub(crate) const DEFAULT_BASE_URL: &str = "https://api.x.com";
 impl Default for XConfig {
     fn default() -> Self {
         Self {
+            enabled: true,
             base_url: Url::parse(DEFAULT_BASE_URL).expect("the default X base URL parses"),
             bearer_token: None,
             timeout: Duration::from_secs(10),
@@ -137,5 +154,25 @@ mod tests {
             ..XConfig::default()
         };
         assert!(!format!("{c:?}").contains("secret-token-value"));
+        let shown = serde_json::to_string(&c).unwrap();
+        assert!(!shown.contains("secret-token-value"), "{shown}");
+        assert!(
+            shown.contains(onair_core::config_serde::REDACTED),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn reads_the_operator_keys_in_seconds_and_milliseconds() {
+        let c: XConfig = serde_json::from_str(
+            r#"{"timeout_secs": 4, "creator_ids_min_interval_ms": 250, "enabled": false}"#,
+        )
+        .unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(4));
+        assert_eq!(c.creator_ids_min_interval, Duration::from_millis(250));
+        assert_eq!(c.connect_timeout, XConfig::default().connect_timeout);
+        assert!(!c.enabled);
+        let err = serde_json::from_str::<XConfig>(r#"{"timeout": 4}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
     }
 }

@@ -40,6 +40,7 @@ const SPACE_FIELDS: [&str; 17] = [
 
 fn config(x: &FakeX) -> XConfig {
     XConfig {
+        enabled: true,
         base_url: Url::parse(&x.base_url()).unwrap(),
         bearer_token: Some(x.app_token().into()),
         timeout: Duration::from_secs(10),

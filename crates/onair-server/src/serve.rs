@@ -12,11 +12,11 @@
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use onair_api::App;
+use onair_api::{ApiConfig, App};
 use onair_core::ProviderRegistry;
 use onair_provider_sandbox::SandboxProvider;
 use onair_provider_x::XProvider;
-use onair_service::{Service, ServiceDeps, Tasks};
+use onair_service::{Service, ServiceConfig, ServiceDeps, Tasks};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -90,13 +90,22 @@ pub async fn run(
     }
     let registry = registry(&config)?;
     let networks: Vec<String> = registry.iter().map(|p| p.id().to_string()).collect();
-    let api_config = config.api_config();
+    // Both derive the public URL from `listen` unless it is set.
+    let public_url = config.public_url();
+    let api_config = ApiConfig {
+        public_url: public_url.clone(),
+        ..config.api.clone()
+    };
+    let service_config = ServiceConfig {
+        public_url,
+        ..config.service.clone()
+    };
     let tasks = Tasks::new();
     let service = Service::new(ServiceDeps {
         store: store.clone(),
         registry,
         keyring,
-        config: api_config.service_config(),
+        config: service_config,
         tasks: tasks.clone(),
     });
     service.start_background();
@@ -156,8 +165,8 @@ pub async fn run(
 /// disabled), and the stubs for networks without a usable API.
 fn registry(config: &Config) -> anyhow::Result<ProviderRegistry> {
     let mut registry = ProviderRegistry::new();
-    if let Some(x) = config.x_config() {
-        let provider = XProvider::new(x).context("`providers.x` is not usable")?;
+    if let Some(x) = config.enabled_x() {
+        let provider = XProvider::new(x.clone()).context("`providers.x` is not usable")?;
         registry.register(Arc::new(provider))?;
     }
     if config.sandbox_enabled() {

@@ -11,6 +11,7 @@ use onair_api::ApiConfig;
 use onair_server::config::{
     Backend, Config, ConfigError, LogFormat, REDACTED, Sources, settings_reference,
 };
+use onair_service::ServiceConfig;
 use secrecy::ExposeSecret as _;
 
 const KEY_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -56,23 +57,34 @@ fn defaults_alone_make_a_laptop_install() {
         assert_eq!(config.public_url().as_str(), "http://127.0.0.1:8080/");
 
         // The API's tunables default to the API's own defaults.
-        let api = config.api_config();
+        let api = &config.api;
+        let service = &config.service;
         let expected = ApiConfig::default();
+        let expected_service = ServiceConfig::default();
         assert_eq!(api.public_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(api.rate_limit.per_minute, expected.rate_limit.per_minute);
         assert_eq!(api.rate_limit.burst, expected.rate_limit.burst);
-        assert_eq!(api.cache.live_ttl, expected.cache.live_ttl);
-        assert_eq!(api.cache.scheduled_ttl, expected.cache.scheduled_ttl);
-        assert_eq!(api.cache.ended_ttl, expected.cache.ended_ttl);
-        assert_eq!(api.cache.not_found_ttl, expected.cache.not_found_ttl);
-        assert_eq!(api.cache.max_entries, expected.cache.max_entries);
-        assert_eq!(api.batch_window, expected.batch_window);
+        assert_eq!(service.cache.live_ttl, expected_service.cache.live_ttl);
+        assert_eq!(
+            service.cache.scheduled_ttl,
+            expected_service.cache.scheduled_ttl
+        );
+        assert_eq!(service.cache.ended_ttl, expected_service.cache.ended_ttl);
+        assert_eq!(
+            service.cache.not_found_ttl,
+            expected_service.cache.not_found_ttl
+        );
+        assert_eq!(
+            service.cache.max_entries,
+            expected_service.cache.max_entries
+        );
+        assert_eq!(service.batch_window, expected_service.batch_window);
         assert_eq!(api.search_timeout, expected.search_timeout);
-        assert_eq!(api.link_token_ttl, expected.link_token_ttl);
+        assert_eq!(service.link_token_ttl, expected_service.link_token_ttl);
         assert_eq!(api.body_limit_bytes, expected.body_limit_bytes);
         assert_eq!(api.request_timeout, expected.request_timeout);
 
-        let x = config.x_config().expect("X is enabled by default");
+        let x = config.enabled_x().expect("X is enabled by default");
         let x_default = onair_provider_x::XConfig::default();
         assert_eq!(x.base_url, x_default.base_url);
         assert_eq!(x.timeout, x_default.timeout);
@@ -117,14 +129,14 @@ fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
         let from_file = load(None)?;
         assert_eq!(from_file.listen.to_string(), "0.0.0.0:9000");
         assert_eq!(from_file.log_format, LogFormat::Json);
-        assert_eq!(from_file.link_token_ttl_secs, 300);
-        assert_eq!(from_file.rate_limit.per_minute, 60);
-        assert_eq!(from_file.rate_limit.burst, 5);
-        assert_eq!(from_file.cache.live_ttl_secs, 3);
+        assert_eq!(from_file.service.link_token_ttl, Duration::from_secs(300));
+        assert_eq!(from_file.api.rate_limit.per_minute, 60);
+        assert_eq!(from_file.api.rate_limit.burst, 5);
+        assert_eq!(from_file.service.cache.live_ttl, Duration::from_secs(3));
         // Untouched siblings keep their defaults.
         assert_eq!(
-            from_file.cache.scheduled_ttl_secs,
-            Config::default().cache.scheduled_ttl_secs
+            from_file.service.cache.scheduled_ttl,
+            Config::default().service.cache.scheduled_ttl
         );
         assert_eq!(
             from_file.providers.x.base_url.as_str(),
@@ -148,20 +160,17 @@ fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
         jail.set_env("ONAIR_PUBLIC_URL", "https://onair.example.com/base");
         let both = load(None)?;
         assert_eq!(both.listen.to_string(), "127.0.0.1:7000");
-        assert_eq!(both.rate_limit.per_minute, 120);
-        assert_eq!(both.rate_limit.burst, 5, "the file still applies below");
+        assert_eq!(both.api.rate_limit.per_minute, 120);
+        assert_eq!(both.api.rate_limit.burst, 5, "the file still applies below");
         assert_eq!(
             both.providers.x.base_url.as_str(),
             "https://x.proxy.internal/"
         );
-        assert_eq!(both.providers.x.timeout_secs, 7);
+        assert_eq!(both.providers.x.timeout, Duration::from_secs(7));
         assert!(both.sandbox_enabled());
         assert_eq!(both.log_format, LogFormat::Text);
-        assert_eq!(
-            both.api_config().public_url.as_str(),
-            "https://onair.example.com/base"
-        );
-        let x = both.x_config().unwrap();
+        assert_eq!(both.public_url().as_str(), "https://onair.example.com/base");
+        let x = both.enabled_x().unwrap();
         assert_eq!(x.timeout, Duration::from_secs(7));
         assert_eq!(x.base_url.as_str(), "https://x.proxy.internal/");
         Ok(())
@@ -417,9 +426,10 @@ fn secrets_arrive_verbatim_and_empty_means_unset() {
         assert_eq!(previous, [KEY_A, KEY_B]);
         assert_eq!(
             config
-                .x_config()
+                .enabled_x()
                 .unwrap()
                 .bearer_token
+                .as_ref()
                 .unwrap()
                 .expose_secret(),
             "AAAA%2Fbearer%3Dtoken"
@@ -452,11 +462,7 @@ fn secrets_never_appear_in_debug_or_shown_settings() {
             "postgres://onair:DBPASS-Zq4@db:5432/onair?sslmode=require",
         );
         let config = load(None)?;
-        let debug = format!(
-            "{config:?} {:?} {:?}",
-            config.api_config(),
-            config.x_config()
-        );
+        let debug = format!("{config:?} {:?} {:?}", config.api, config.enabled_x());
         let shown = serde_json::to_string(&config).unwrap();
         for text in [&debug, &shown] {
             for needle in ["SECRETKEY-Zq1", "PREVKEY-Zq2", "BEARER-Zq3", "DBPASS-Zq4"] {
@@ -482,7 +488,7 @@ fn disabling_x_removes_its_adapter_config() {
     Jail::expect_with(|jail| {
         jail.clear_env();
         jail.set_env("ONAIR_PROVIDERS__X__ENABLED", "false");
-        assert!(load(None)?.x_config().is_none());
+        assert!(load(None)?.enabled_x().is_none());
         jail.set_env("ONAIR_PROVIDERS__X__ENABLED", "maybe");
         let text = load_err(None).to_string();
         assert!(text.contains("`providers.x.enabled`"), "{text}");

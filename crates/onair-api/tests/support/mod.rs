@@ -7,7 +7,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use onair_api::{ApiConfig, App};
 use onair_core::{LiveAudioProvider, ProviderRegistry};
 use onair_provider_sandbox::SandboxProvider;
-use onair_service::{Service, ServiceDeps, Tasks};
+use onair_service::{Service, ServiceConfig, ServiceDeps, Tasks};
 use onair_store::{
     Actor, BoxedStore, NewApiKey, TenantId,
     secrets::{Keyring, Token, TokenKind, generate_secret_key},
@@ -28,6 +28,32 @@ fn metrics() -> Option<PrometheusHandle> {
         .clone()
 }
 
+/// The API's and the application's settings for one test app; either converts into it,
+/// the other keeping its defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub api: ApiConfig,
+    pub service: ServiceConfig,
+}
+
+impl From<ApiConfig> for Settings {
+    fn from(api: ApiConfig) -> Self {
+        Self {
+            api,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<ServiceConfig> for Settings {
+    fn from(service: ServiceConfig) -> Self {
+        Self {
+            service,
+            ..Self::default()
+        }
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,
@@ -45,11 +71,18 @@ pub struct Tenant {
 
 impl TestApp {
     pub async fn start() -> Self {
-        Self::start_with(ApiConfig::default(), Vec::new()).await
+        Self::start_with(Settings::default(), Vec::new()).await
     }
 
     /// Sandbox and stub networks, plus `extra` providers, over a fresh SQLite store.
-    pub async fn start_with(mut config: ApiConfig, extra: Vec<Arc<dyn LiveAudioProvider>>) -> Self {
+    pub async fn start_with(
+        settings: impl Into<Settings>,
+        extra: Vec<Arc<dyn LiveAudioProvider>>,
+    ) -> Self {
+        let Settings {
+            api: mut config,
+            service: mut service_config,
+        } = settings.into();
         let dir = tempfile::tempdir().unwrap();
         let keyring = Arc::new(Keyring::new(&generate_secret_key(), &[]).unwrap());
         let url = format!("sqlite://{}", dir.path().join("onair.db").display());
@@ -67,11 +100,12 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         config.public_url = base.parse().unwrap();
+        service_config.public_url = config.public_url.clone();
         let service = Service::new(ServiceDeps {
             store: store.clone(),
             registry,
             keyring: keyring.clone(),
-            config: config.service_config(),
+            config: service_config,
             tasks: Tasks::new(),
         });
         service.start_background();
@@ -122,14 +156,17 @@ impl TestApp {
     }
 
     /// The sandbox, the stubs and X served by `fake` (its app token as the operator's).
-    pub async fn with_fake_x(config: ApiConfig, fake: &onair_testkit::fake_x::FakeX) -> Self {
+    pub async fn with_fake_x(
+        settings: impl Into<Settings>,
+        fake: &onair_testkit::fake_x::FakeX,
+    ) -> Self {
         let x = onair_provider_x::XProvider::new(onair_provider_x::XConfig {
             base_url: fake.base_url().parse().unwrap(),
             bearer_token: Some(fake.app_token().into()),
             ..onair_provider_x::XConfig::default()
         })
         .unwrap();
-        Self::start_with(config, vec![Arc::new(x)]).await
+        Self::start_with(settings, vec![Arc::new(x)]).await
     }
 
     pub fn get(&self, path: &str, key: &str) -> RequestBuilder {

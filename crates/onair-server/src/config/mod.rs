@@ -1,6 +1,8 @@
 //! The `onair` configuration: built-in defaults, then an optional TOML file, then
-//! `ONAIR_*` environment variables (`__` between levels). Every setting lives in
-//! [`Config`]; [`settings_reference`] lists them all, derived from the same struct.
+//! `ONAIR_*` environment variables (`__` between levels). Each crate declares the settings
+//! it uses, once, as a serde section ([`ApiConfig`], [`ServiceConfig`], [`XConfig`]);
+//! [`Config`] embeds them at the keys operators know, adds the server's own, and
+//! [`settings_reference`] lists them all, derived from the same types.
 
 mod database_url;
 mod env;
@@ -10,17 +12,22 @@ mod serde_fields;
 mod validate;
 
 use std::{
+    collections::BTreeSet,
     net::{IpAddr, Ipv4Addr, SocketAddr},
     path::{Path, PathBuf},
+    sync::LazyLock,
     time::Duration,
 };
 
 use figment::{
     Figment,
     providers::{Format, Serialized, Toml},
+    value::Dict,
 };
-use onair_api::{ApiConfig, CacheConfig, RateLimitConfig};
+use onair_api::ApiConfig;
+use onair_core::config_serde::{deserialize_opt_http_url, deserialize_secret, serialize_secret};
 use onair_provider_x::XConfig;
+use onair_service::ServiceConfig;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -28,8 +35,8 @@ use url::Url;
 pub use database_url::{Backend, DEFAULT_DATABASE_URL, DatabaseUrl, DatabaseUrlError};
 pub use env::{CONFIG_PATH_ENV, ENV_PREFIX, env_name};
 pub use error::{ConfigError, ConfigProblem};
+pub use onair_core::config_serde::REDACTED;
 pub use reference::{Setting, settings_reference};
-pub use serde_fields::REDACTED;
 pub use validate::MIN_SECRET_KEY_LEN;
 
 /// The file read when `--config` is not given, if it exists.
@@ -38,18 +45,22 @@ pub const DEFAULT_CONFIG_FILE: &str = "onair.toml";
 /// Everything the `onair` binary can be configured with. Every field has a default
 /// (see [`Config::default`]), so an empty file and an empty environment are a valid
 /// configuration: a laptop install on SQLite with the sandbox network.
+///
+/// The API's and the application's settings sit at the top level beside the server's
+/// own (`request_timeout_secs`, `batch_window_ms`, `[cache]`, ...), so their sections are
+/// flattened in; [`Config::from_figment`] refuses keys that no section declares.
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Config {
     pub database_url: DatabaseUrl,
     #[serde(deserialize_with = "serde_fields::deserialize_socket_addr")]
     pub listen: SocketAddr,
     /// `None`: derived from `listen` (see [`Config::public_url`]).
-    #[serde(deserialize_with = "serde_fields::deserialize_opt_http_url")]
+    #[serde(deserialize_with = "deserialize_opt_http_url")]
     pub public_url: Option<Url>,
     #[serde(
-        deserialize_with = "serde_fields::deserialize_secret",
-        serialize_with = "serde_fields::serialize_secret"
+        deserialize_with = "deserialize_secret",
+        serialize_with = "serialize_secret"
     )]
     pub secret_key: Option<SecretString>,
     #[serde(
@@ -60,14 +71,13 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_level: String,
     pub shutdown_grace_secs: u64,
-    pub request_timeout_secs: u64,
-    pub body_limit_bytes: usize,
-    pub batch_window_ms: u64,
-    pub search_timeout_ms: u64,
-    pub link_token_ttl_secs: u64,
-    pub rate_limit: RateLimitSettings,
-    pub cache: CacheSettings,
-    pub providers: ProviderSettings,
+    /// The API's settings (its `public_url` is derived, see [`Config::public_url`]).
+    #[serde(flatten)]
+    pub api: ApiConfig,
+    /// The application's settings (its `public_url` is derived likewise).
+    #[serde(flatten)]
+    pub service: ServiceConfig,
+    pub providers: ProvidersConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -79,56 +89,22 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RateLimitSettings {
-    pub per_minute: u32,
-    pub burst: u32,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CacheSettings {
-    pub live_ttl_secs: u64,
-    pub scheduled_ttl_secs: u64,
-    pub ended_ttl_secs: u64,
-    pub not_found_ttl_secs: u64,
-    pub max_entries: u64,
-}
-
+/// The networks this deployment offers, each with its adapter's own section.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct ProviderSettings {
-    pub x: XSettings,
-    pub sandbox: SandboxSettings,
+pub struct ProvidersConfig {
+    pub x: XConfig,
+    pub sandbox: SandboxConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct XSettings {
-    pub enabled: bool,
-    #[serde(deserialize_with = "serde_fields::deserialize_http_url")]
-    pub base_url: Url,
-    #[serde(
-        deserialize_with = "serde_fields::deserialize_secret",
-        serialize_with = "serde_fields::serialize_secret"
-    )]
-    pub bearer_token: Option<SecretString>,
-    pub timeout_secs: u64,
-    pub connect_timeout_secs: u64,
-    pub creator_ids_min_interval_ms: u64,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SandboxSettings {
+pub struct SandboxConfig {
     pub enabled: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        // The API's own defaults are the source of truth for its tunables.
-        let api = ApiConfig::default();
         Self {
             database_url: DatabaseUrl::default(),
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080),
@@ -138,64 +114,17 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
             shutdown_grace_secs: 10,
-            request_timeout_secs: api.request_timeout.as_secs(),
-            body_limit_bytes: api.body_limit_bytes,
-            batch_window_ms: millis(api.batch_window),
-            search_timeout_ms: millis(api.search_timeout),
-            link_token_ttl_secs: api.link_token_ttl.as_secs(),
-            rate_limit: RateLimitSettings::default(),
-            cache: CacheSettings::default(),
-            providers: ProviderSettings::default(),
+            api: ApiConfig::default(),
+            service: ServiceConfig::default(),
+            providers: ProvidersConfig::default(),
         }
     }
 }
 
-impl Default for RateLimitSettings {
-    fn default() -> Self {
-        let api = RateLimitConfig::default();
-        Self {
-            per_minute: api.per_minute,
-            burst: api.burst,
-        }
-    }
-}
-
-impl Default for CacheSettings {
-    fn default() -> Self {
-        let api = CacheConfig::default();
-        Self {
-            live_ttl_secs: api.live_ttl.as_secs(),
-            scheduled_ttl_secs: api.scheduled_ttl.as_secs(),
-            ended_ttl_secs: api.ended_ttl.as_secs(),
-            not_found_ttl_secs: api.not_found_ttl.as_secs(),
-            max_entries: api.max_entries,
-        }
-    }
-}
-
-impl Default for XSettings {
-    fn default() -> Self {
-        // The adapter's own defaults are the source of truth for its settings.
-        let x = XConfig::default();
-        Self {
-            enabled: true,
-            base_url: x.base_url,
-            bearer_token: None,
-            timeout_secs: x.timeout.as_secs(),
-            connect_timeout_secs: x.connect_timeout.as_secs(),
-            creator_ids_min_interval_ms: millis(x.creator_ids_min_interval),
-        }
-    }
-}
-
-impl Default for SandboxSettings {
+impl Default for SandboxConfig {
     fn default() -> Self {
         Self { enabled: true }
     }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Where the configuration comes from: the layers in order, the file (if any), and what
@@ -243,6 +172,32 @@ impl Sources {
     }
 }
 
+/// The top-level keys some section declares.
+static TOP_LEVEL_KEYS: LazyLock<BTreeSet<String>> = LazyLock::new(|| {
+    let defaults = Figment::from(Serialized::defaults(Config::default()));
+    defaults
+        .extract::<Dict>()
+        .map(|dict| dict.into_keys().collect())
+        .unwrap_or_default()
+});
+
+/// [`Config`], with every error naming its key. A flattened section sees only the values
+/// the keys of the others left over, without figment's path or origin, so each section is
+/// first extracted on its own (they ignore each other's keys), and a top-level key that no
+/// section declares is refused here.
+fn extract(figment: &Figment) -> Result<Config, Box<figment::Error>> {
+    let given = figment.extract::<Dict>()?;
+    if let Some(key) = given.keys().find(|k| !TOP_LEVEL_KEYS.contains(*k)) {
+        let mut err = figment::Error::from(figment::error::Kind::UnknownField(key.clone(), &[]));
+        err.path = vec![key.clone()];
+        err.metadata = figment.find_metadata(key).cloned();
+        return Err(Box::new(err));
+    }
+    figment.extract::<ApiConfig>()?;
+    figment.extract::<ServiceConfig>()?;
+    Ok(figment.extract::<Config>()?)
+}
+
 /// Deserialization stops at the first bad value. So that an operator fixes every bad
 /// setting in one go, each bad value is set aside (replaced by its default) and the
 /// extraction tried again, collecting one problem per setting.
@@ -254,10 +209,10 @@ fn extract_naming_every_bad_value(figment: &Figment) -> Result<Config, ConfigErr
     let mut problems: Vec<ConfigProblem> = Vec::new();
     let mut set_aside: Vec<String> = Vec::new();
     while problems.len() < MOST_REPORTED {
-        let err = match figment.extract::<Config>() {
+        let err = match extract(&figment) {
             Ok(config) if problems.is_empty() => return Ok(config),
             Ok(_) => break,
-            Err(err) => err,
+            Err(err) => *err,
         };
         let key = err.path.join(".");
         problems.extend(ConfigError::from_figment(err).problems().iter().cloned());
@@ -327,39 +282,10 @@ impl Config {
         Duration::from_secs(self.shutdown_grace_secs)
     }
 
-    /// The API's tunables.
-    pub fn api_config(&self) -> ApiConfig {
-        ApiConfig {
-            public_url: self.public_url(),
-            rate_limit: RateLimitConfig {
-                per_minute: self.rate_limit.per_minute,
-                burst: self.rate_limit.burst,
-            },
-            cache: CacheConfig {
-                live_ttl: Duration::from_secs(self.cache.live_ttl_secs),
-                scheduled_ttl: Duration::from_secs(self.cache.scheduled_ttl_secs),
-                ended_ttl: Duration::from_secs(self.cache.ended_ttl_secs),
-                not_found_ttl: Duration::from_secs(self.cache.not_found_ttl_secs),
-                max_entries: self.cache.max_entries,
-            },
-            batch_window: Duration::from_millis(self.batch_window_ms),
-            search_timeout: Duration::from_millis(self.search_timeout_ms),
-            link_token_ttl: Duration::from_secs(self.link_token_ttl_secs),
-            body_limit_bytes: self.body_limit_bytes,
-            request_timeout: Duration::from_secs(self.request_timeout_secs),
-        }
-    }
-
-    /// The X adapter's settings, or `None` when `providers.x.enabled` is false.
-    pub fn x_config(&self) -> Option<XConfig> {
+    /// The X adapter's settings, unless `providers.x.enabled` is false.
+    pub fn enabled_x(&self) -> Option<&XConfig> {
         let x = &self.providers.x;
-        x.enabled.then(|| XConfig {
-            base_url: x.base_url.clone(),
-            bearer_token: x.bearer_token.clone(),
-            timeout: Duration::from_secs(x.timeout_secs),
-            connect_timeout: Duration::from_secs(x.connect_timeout_secs),
-            creator_ids_min_interval: Duration::from_millis(x.creator_ids_min_interval_ms),
-        })
+        x.enabled.then_some(x)
     }
 
     /// Whether the sandbox demo network is registered.

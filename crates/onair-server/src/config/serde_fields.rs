@@ -1,78 +1,15 @@
-//! Field (de)serialisers for values whose error messages or output need care: secrets
-//! (never echoed, accepted whatever their textual shape) and addresses (the expected form
-//! spelled out).
+//! Field (de)serialisers for the server's own settings whose error messages or output need
+//! care: lists of secrets (never echoed) and addresses (the expected form spelled out).
+//! Those the crates' sections share are in `onair_core::config_serde`.
 
 use std::{fmt, net::SocketAddr};
 
+use onair_core::config_serde::{REDACTED, deserialize_secret};
 use secrecy::SecretString;
 use serde::{
     Deserializer, Serializer,
     de::{self, SeqAccess, Visitor},
 };
-
-/// Shown in place of a configured secret.
-pub const REDACTED: &str = "[redacted]";
-
-/// Accepts any scalar as the secret's text (an all-digit key is still a key), never puts
-/// the value in an error, and treats an empty value as unset.
-struct SecretVisitor;
-
-impl<'de> Visitor<'de> for SecretVisitor {
-    type Value = Option<SecretString>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a secret string")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        let v = v.trim();
-        Ok((!v.is_empty()).then(|| SecretString::from(v)))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        self.visit_str(&v)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        self.visit_str(&v.to_string())
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        self.visit_str(&v.to_string())
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        self.visit_str(&v.to_string())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-pub fn deserialize_secret<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<SecretString>, D::Error> {
-    d.deserialize_any(SecretVisitor)
-}
-
-pub fn serialize_secret<S: Serializer>(
-    secret: &Option<SecretString>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match secret {
-        Some(_) => s.serialize_some(REDACTED),
-        None => s.serialize_none(),
-    }
-}
 
 /// A list of secrets: a TOML array, or (from the environment) one string of
 /// comma-separated keys. Empty entries are dropped.
@@ -119,7 +56,7 @@ struct SecretSeed;
 impl<'de> de::DeserializeSeed<'de> for SecretSeed {
     type Value = Option<SecretString>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(SecretVisitor)
+        deserialize_secret(d)
     }
 }
 
@@ -155,31 +92,4 @@ pub fn deserialize_socket_addr<'de, D: Deserializer<'de>>(d: D) -> Result<Socket
         }
     }
     d.deserialize_str(AddrVisitor)
-}
-
-/// An absolute `http`/`https` URL, with the expected form in the error.
-pub fn deserialize_http_url<'de, D: Deserializer<'de>>(d: D) -> Result<url::Url, D::Error> {
-    let text = <String as serde::Deserialize>::deserialize(d)?;
-    parse_http_url(&text).map_err(de::Error::custom)
-}
-
-pub fn deserialize_opt_http_url<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<url::Url>, D::Error> {
-    let text = <Option<String> as serde::Deserialize>::deserialize(d)?;
-    match text.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => parse_http_url(text).map(Some).map_err(de::Error::custom),
-    }
-}
-
-fn parse_http_url(text: &str) -> Result<url::Url, String> {
-    let expected =
-        "expected an absolute http:// or https:// URL such as `https://onair.example.com`";
-    let url = url::Url::parse(text.trim())
-        .map_err(|e| format!("{expected}, got `{}` ({e})", text.escape_debug()))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(format!("{expected}, got `{}`", text.escape_debug()));
-    }
-    Ok(url)
 }

@@ -1,5 +1,7 @@
 //! Checks that need more than a type: ranges, lengths, relations between settings.
 
+use std::time::Duration;
+
 use secrecy::{ExposeSecret, SecretString};
 use tracing_subscriber::EnvFilter;
 
@@ -79,35 +81,35 @@ impl Config {
         );
         c.range(
             "request_timeout_secs",
-            self.request_timeout_secs,
+            self.api.request_timeout.as_secs(),
             1,
             3600,
             "seconds",
         );
         c.range(
             "body_limit_bytes",
-            self.body_limit_bytes as u64,
+            self.api.body_limit_bytes as u64,
             1024,
             64 * 1024 * 1024,
             "bytes",
         );
         c.range(
             "batch_window_ms",
-            self.batch_window_ms,
+            millis(self.service.batch_window),
             0,
             1000,
             "milliseconds",
         );
         c.range(
             "search_timeout_ms",
-            self.search_timeout_ms,
+            millis(self.api.search_timeout),
             1,
             120_000,
             "milliseconds",
         );
         c.range(
             "link_token_ttl_secs",
-            self.link_token_ttl_secs,
+            self.service.link_token_ttl.as_secs(),
             1,
             900,
             "seconds",
@@ -115,14 +117,14 @@ impl Config {
 
         c.range(
             "rate_limit.per_minute",
-            self.rate_limit.per_minute.into(),
+            self.api.rate_limit.per_minute.into(),
             1,
             u32::MAX.into(),
             "requests",
         );
         c.range(
             "rate_limit.burst",
-            self.rate_limit.burst.into(),
+            self.api.rate_limit.burst.into(),
             1,
             u32::MAX.into(),
             "requests",
@@ -131,35 +133,35 @@ impl Config {
         const DAY: u64 = 24 * 60 * 60;
         c.range(
             "cache.live_ttl_secs",
-            self.cache.live_ttl_secs,
+            self.service.cache.live_ttl.as_secs(),
             0,
             DAY,
             "seconds",
         );
         c.range(
             "cache.scheduled_ttl_secs",
-            self.cache.scheduled_ttl_secs,
+            self.service.cache.scheduled_ttl.as_secs(),
             0,
             DAY,
             "seconds",
         );
         c.range(
             "cache.ended_ttl_secs",
-            self.cache.ended_ttl_secs,
+            self.service.cache.ended_ttl.as_secs(),
             0,
             DAY,
             "seconds",
         );
         c.range(
             "cache.not_found_ttl_secs",
-            self.cache.not_found_ttl_secs,
+            self.service.cache.not_found_ttl.as_secs(),
             0,
             DAY,
             "seconds",
         );
         c.range(
             "cache.max_entries",
-            self.cache.max_entries,
+            self.service.cache.max_entries,
             1,
             u64::MAX,
             "entries",
@@ -168,21 +170,21 @@ impl Config {
         let x = &self.providers.x;
         c.range(
             "providers.x.timeout_secs",
-            x.timeout_secs,
+            x.timeout.as_secs(),
             1,
             300,
             "seconds",
         );
         c.range(
             "providers.x.connect_timeout_secs",
-            x.connect_timeout_secs,
+            x.connect_timeout.as_secs(),
             1,
             300,
             "seconds",
         );
         c.range(
             "providers.x.creator_ids_min_interval_ms",
-            x.creator_ids_min_interval_ms,
+            millis(x.creator_ids_min_interval),
             0,
             60_000,
             "milliseconds",
@@ -223,4 +225,8 @@ impl Config {
             Err(ConfigError::Invalid(c.0))
         }
     }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
