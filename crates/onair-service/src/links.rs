@@ -14,7 +14,8 @@ use jsonwebtoken::{
 };
 use onair_core::{LiveAudioProvider, UpstreamToken};
 use onair_store::{
-    Actor, BoxedStore, CredentialInfo, ProfileId, StoreError, TenantId, secrets::Keyring,
+    Actor, BoxedStore, CredentialInfo, ProfileId, StoreError, TenantId, UsedLinkToken,
+    secrets::Keyring,
 };
 use serde::{Deserialize, Serialize};
 
@@ -208,7 +209,8 @@ impl Links {
         })
     }
 
-    /// Stores `credential` on the link's profile for `provider`, spending the token: one
+    /// Stores `credential` on the link's profile for `provider`, spending the token in the
+    /// same transaction (both happen or neither does): one
     /// credential per token, so a link that leaks after use (browser history, a shared
     /// screen) cannot overwrite the credential later.
     pub async fn redeem(
@@ -217,24 +219,20 @@ impl Links {
         provider: &Arc<dyn LiveAudioProvider>,
         credential: &UpstreamToken,
     ) -> Result<CredentialInfo, ServiceError> {
-        let spent = self
+        let stored = self
             .store
-            .use_link_token(&link.tenant, &link.jti, link.expires_at)
+            .put_credential_with_link_token(
+                &link.tenant,
+                &Actor::Profile(link.profile.clone()),
+                Some(&link.profile),
+                provider.id().as_str(),
+                credential.secret(),
+                &UsedLinkToken {
+                    jti: link.jti.clone(),
+                    expires_at: link.expires_at,
+                },
+            )
             .await;
-        let stored = match spent {
-            Ok(()) => {
-                self.store
-                    .put_credential(
-                        &link.tenant,
-                        &Actor::Profile(link.profile.clone()),
-                        Some(&link.profile),
-                        provider.id().as_str(),
-                        credential.secret(),
-                    )
-                    .await
-            }
-            Err(e) => Err(e),
-        };
         let info = stored.map_err(|e| match e {
             StoreError::Conflict { .. } => ServiceError::LinkToken(LinkError::Used),
             other => other.into(),
