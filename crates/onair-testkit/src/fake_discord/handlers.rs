@@ -50,7 +50,7 @@ pub(crate) fn handle(world: &mut World, call: &Call<'_>) -> Answered {
             json(render::current_user(user))
         }
         Route::GetCurrentUserGuilds => my_guilds(world, call),
-        Route::GetCurrentApplication => {
+        Route::GetCurrentApplication | Route::GetMyApplication => {
             let bot = world
                 .bots
                 .get(&call.bot)

@@ -14,6 +14,8 @@ pub enum Route {
     GetCurrentUserGuilds,
     /// `get_my_oauth2_application`: `GET /oauth2/applications/@me`
     GetCurrentApplication,
+    /// `get_my_application`: `GET /applications/@me` (the same object; twilight reads this one)
+    GetMyApplication,
     /// `get_bot_gateway`: `GET /gateway/bot`
     GetGatewayBot,
     /// `get_guild`: `GET /guilds/{guild_id}`
@@ -47,10 +49,11 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 18] = [
+    pub const ALL: [Route; 19] = [
         Route::GetCurrentUser,
         Route::GetCurrentUserGuilds,
         Route::GetCurrentApplication,
+        Route::GetMyApplication,
         Route::GetGatewayBot,
         Route::GetGuild,
         Route::GetGuildChannels,
@@ -75,6 +78,7 @@ impl Route {
             Route::GetCurrentUser => "GET /users/@me",
             Route::GetCurrentUserGuilds => "GET /users/@me/guilds",
             Route::GetCurrentApplication => "GET /oauth2/applications/@me",
+            Route::GetMyApplication => "GET /applications/@me",
             Route::GetGatewayBot => "GET /gateway/bot",
             Route::GetGuild => "GET /guilds/{guild_id}",
             Route::GetGuildChannels => "GET /guilds/{guild_id}/channels",
@@ -129,6 +133,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Result<Matched, NoRoute> {
         ["users", "@me"] => (&[(Method::GET, Route::GetCurrentUser)], &[]),
         ["users", "@me", "guilds"] => (&[(Method::GET, Route::GetCurrentUserGuilds)], &[]),
         ["oauth2", "applications", "@me"] => (&[(Method::GET, Route::GetCurrentApplication)], &[]),
+        ["applications", "@me"] => (&[(Method::GET, Route::GetMyApplication)], &[]),
         ["gateway", "bot"] => (&[(Method::GET, Route::GetGatewayBot)], &[]),
         ["guilds", _] => (&[(Method::GET, Route::GetGuild)], &[(1, "guild_id")]),
         ["guilds", _, "channels"] => (
