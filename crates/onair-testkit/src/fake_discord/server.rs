@@ -145,7 +145,9 @@ impl Reply {
     }
 }
 
-/// `DiscordBot ($url, $versionNumber)`, extra text allowed after it.
+/// `DiscordBot ($url, $versionNumber)`, extra text allowed after it. discord.py sends the
+/// URL and version separated by a space only (`DiscordBot (https://… 2.7.1)`), and Discord
+/// takes it, so either separator passes.
 pub(crate) fn user_agent_ok(headers: &HeaderMap) -> bool {
     let Some(ua) = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()) else {
         return false;
@@ -156,7 +158,10 @@ pub(crate) fn user_agent_ok(headers: &HeaderMap) -> bool {
     let Some((inside, _)) = rest.split_once(')') else {
         return false;
     };
-    matches!(inside.split_once(", "), Some((url, version)) if !url.trim().is_empty() && !version.trim().is_empty())
+    let Some((url, version)) = inside.split_once(", ").or_else(|| inside.rsplit_once(' ')) else {
+        return false;
+    };
+    url.starts_with("http") && !version.trim().is_empty()
 }
 
 fn bot_of(shared: &Shared, headers: &HeaderMap) -> Option<u64> {

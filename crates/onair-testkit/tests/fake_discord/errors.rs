@@ -76,16 +76,22 @@ async fn clients_without_a_discordbot_user_agent_are_blocked() {
     }
     let calls = fake.calls();
     assert!(calls.iter().all(|c| !c.user_agent_ok));
-    let ok = send_as(
-        &fake,
-        Method::GET,
-        "/users/@me",
-        None,
-        Some(&auth),
-        Some("DiscordBot (https://example.com, 2.0) Python/3.12"),
-    )
-    .await;
-    assert_eq!(ok.status, 200);
+    // The documented form, and discord.py's (no comma), which Discord takes.
+    for ua in [
+        "DiscordBot (https://example.com, 2.0) Python/3.12",
+        "DiscordBot (https://github.com/Rapptz/discord.py 2.7.1) Python/3.11 aiohttp/3.13",
+    ] {
+        let ok = send_as(
+            &fake,
+            Method::GET,
+            "/users/@me",
+            None,
+            Some(&auth),
+            Some(ua),
+        )
+        .await;
+        assert_eq!(ok.status, 200, "{ua}");
+    }
 }
 
 #[tokio::test]
