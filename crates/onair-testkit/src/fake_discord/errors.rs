@@ -108,6 +108,11 @@ impl ApiError {
         )
     }
 
+    /// Composed from Discord's code table (40005, "Request entity too large").
+    pub fn too_large() -> Self {
+        Self::new(413, 40005, "Request entity too large")
+    }
+
     /// Composed: Discord's generic body for a 5xx it answers itself.
     pub fn server_error(status: u16) -> Self {
         let reason = http::StatusCode::from_u16(status)

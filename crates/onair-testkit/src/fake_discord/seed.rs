@@ -311,3 +311,47 @@ pub fn demo(bot_token: &str) -> Seed {
         }],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_seed_round_trips_through_a_seed_file() {
+        let seed = demo("token");
+        let text = serde_json::to_string_pretty(&seed).unwrap();
+        let read: Seed = serde_json::from_str(&text).unwrap();
+        assert_eq!(read, seed);
+        // A hand-written file may leave out everything that has a default.
+        let minimal: Seed = serde_json::from_str(
+            r#"{"guilds": [{"id": 5, "name": "g", "owner_id": 6}],
+                "channels": [{"id": 7, "guild_id": 5, "kind": "stage", "name": "s"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            minimal.guilds[0].everyone_permissions & permissions::VIEW_CHANNEL,
+            permissions::VIEW_CHANNEL
+        );
+        assert_eq!(minimal.channels[0].kind, ChannelKind::Stage);
+    }
+
+    #[test]
+    fn demo_ids_are_unique_non_zero_snowflakes() {
+        let seed = demo("token");
+        let mut ids: Vec<u64> = seed.guilds.iter().map(|g| g.id).collect();
+        ids.extend(seed.channels.iter().map(|c| c.id));
+        ids.extend(seed.scheduled_events.iter().map(|e| e.id));
+        ids.extend(seed.stage_instances.iter().map(|s| s.id));
+        ids.extend(seed.users.iter().map(|u| u.id));
+        ids.extend(
+            seed.guilds
+                .iter()
+                .flat_map(|g| g.roles.iter().map(|r| r.id)),
+        );
+        let count = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), count);
+        assert!(ids.iter().all(|id| *id > 0 && *id <= i64::MAX as u64));
+    }
+}

@@ -174,9 +174,10 @@ fn bot_of(shared: &Shared, headers: &HeaderMap) -> Option<u64> {
 async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let at = SystemTime::now();
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .unwrap_or_default();
+    let (body, too_large) = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => (bytes, false),
+        Err(_) => (axum::body::Bytes::new(), true),
+    };
     let matched = route(&parts.method, parts.uri.path());
     let route_of = match &matched {
         Ok(m) => Some(m.route),
@@ -220,7 +221,7 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
             bot,
             ua_ok,
             &query,
-            &body,
+            (&body, too_large),
         ),
     };
 
@@ -252,7 +253,7 @@ fn process(
     bot: Option<u64>,
     ua_ok: bool,
     query: &[(String, String)],
-    body: &[u8],
+    (body, too_large): (&[u8], bool),
 ) -> Reply {
     if shared.require_user_agent && !ua_ok {
         // What Cloudflare answers in front of Discord for a blocked client.
@@ -290,6 +291,9 @@ fn process(
     };
     if let Some(error) = path_error {
         return Reply::error(error, Some(budget));
+    }
+    if too_large {
+        return Reply::error(ApiError::too_large(), Some(budget));
     }
     let json_body = match read_body(method, headers, body) {
         Ok(v) => v,

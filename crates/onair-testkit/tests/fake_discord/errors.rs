@@ -253,3 +253,17 @@ async fn bodies_must_be_json_objects() {
     let array = post(&fake, "/stage-instances", json!([1, 2])).await;
     array.assert_field_error(&[], "DICT_TYPE_CONVERT");
 }
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let fake = FakeDiscord::start().await;
+    let topic = "x".repeat(2 << 20);
+    let reply = post(
+        &fake,
+        "/stage-instances",
+        json!({"channel_id": seed::IDLE_STAGE_CHANNEL_ID.to_string(), "topic": topic}),
+    )
+    .await;
+    reply.assert_error(413, 40005);
+    assert_eq!(fake.stage_instance(seed::IDLE_STAGE_CHANNEL_ID), None);
+}

@@ -30,6 +30,10 @@ async fn a_stage_opens_reads_changes_and_closes() {
     let id: u64 = stage["id"].as_str().unwrap().parse().unwrap();
     assert!(id > seed::LIVE_STAGE_INSTANCE_ID, "a fresh snowflake");
 
+    let call = fake.last_call().unwrap();
+    assert!(call.body.contains("Office hours"), "{}", call.body);
+    assert_eq!(call.header("content-type"), Some("application/json"));
+
     let read = get(&fake, &format!("/stage-instances/{channel}")).await;
     assert_eq!(read.json(), stage);
     let changed = patch(
@@ -306,4 +310,21 @@ async fn opening_a_stage_for_a_scheduled_event_starts_it() {
             .status,
         EventStatus::Active
     );
+}
+
+#[tokio::test]
+async fn the_audit_log_reason_is_recorded() {
+    let fake = FakeDiscord::start().await;
+    let reply = reqwest::Client::new()
+        .post(format!("{}/stage-instances", fake.api_url()))
+        .header("authorization", format!("Bot {}", fake.bot_token()))
+        .header("user-agent", crate::common::UA)
+        .header("x-audit-log-reason", "onair%20start%20%E2%9C%93")
+        .json(&json!({"channel_id": seed::IDLE_STAGE_CHANNEL_ID.to_string(), "topic": "t"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let call = fake.last_call().unwrap();
+    assert_eq!(call.audit_log_reason().as_deref(), Some("onair start ✓"));
 }
