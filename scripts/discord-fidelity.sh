@@ -99,8 +99,10 @@ start_fake hikari-faults --fault rate-limited-300 --fault global-rate-limited-30
 HIKARI_FAULTS_URL="$URL"
 start_fake limits --rate-limit 2 --window-ms 500
 LIMITS_URL="$URL"
+start_fake hikari-limits --rate-limit 2 --window-ms 500
+HIKARI_LIMITS_URL="$URL"
 
 "$VENV/bin/python" "$ROOT/tests/discord/check_fake_discord.py" \
   --url "$DISCORDPY_URL" --hikari-url "$HIKARI_URL" \
   --faults-url "$FAULTS_URL" --hikari-faults-url "$HIKARI_FAULTS_URL" \
-  --limits-url "$LIMITS_URL" --token "$TOKEN"
+  --limits-url "$LIMITS_URL" --hikari-limits-url "$HIKARI_LIMITS_URL" --token "$TOKEN"

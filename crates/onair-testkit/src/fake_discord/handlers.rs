@@ -150,6 +150,7 @@ pub(crate) fn handle(world: &mut World, call: &Call<'_>) -> Answered {
             ))
         }
         Route::UpdateScheduledEvent => update_event(world, call, major, minor),
+        Route::ListScheduledEventUsers => event_users(world, call, major, minor),
         Route::DeleteScheduledEvent => {
             member_guild(world, major, call.bot)?;
             let event = guild_event(world, major, minor)?.clone();
@@ -608,6 +609,7 @@ fn create_event(world: &mut World, call: &Call<'_>, guild_id: u64) -> Answered {
             None
         },
         user_count: 0,
+        interested: Vec::new(),
     };
     let body = render::scheduled_event(world, &event, false);
     world.events.insert(event.id, event);
@@ -716,4 +718,40 @@ fn update_event(world: &mut World, call: &Call<'_>, guild_id: u64, event_id: u64
     let body = render::scheduled_event(world, &next, false);
     world.events.insert(event_id, next);
     json(body)
+}
+
+/// `GET …/scheduled-events/{event_id}/users`: interested users ascending by id, `before`
+/// winning over `after` when both are given.
+fn event_users(world: &World, call: &Call<'_>, guild_id: u64, event_id: u64) -> Answered {
+    let mut errors = FormErrors::default();
+    let limit = query_int(call.query, "limit", 1, 100, &mut errors).unwrap_or(100) as usize;
+    let with_member = query_bool(call.query, "with_member", &mut errors).unwrap_or(false);
+    let before = query_snowflake(call.query, "before", &mut errors);
+    let after = query_snowflake(call.query, "after", &mut errors);
+    errors.into_result()?;
+    let guild = member_guild(world, guild_id, call.bot)?;
+    let event = guild_event(world, guild_id, event_id)?;
+    if !can_see_event(world, event, call.bot) {
+        return Err(ApiError::missing_access());
+    }
+    let mut ids = event.interested.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    let page: Vec<u64> = match (before, after) {
+        (Some(before), _) => {
+            let earlier: Vec<u64> = ids.into_iter().filter(|id| *id < before).collect();
+            let skip = earlier.len().saturating_sub(limit);
+            earlier.into_iter().skip(skip).collect()
+        }
+        (None, after) => ids
+            .into_iter()
+            .filter(|id| *id > after.unwrap_or(0))
+            .take(limit)
+            .collect(),
+    };
+    json(Value::Array(
+        page.into_iter()
+            .map(|user_id| render::event_user(world, guild, event, user_id, with_member))
+            .collect(),
+    ))
 }

@@ -1,6 +1,6 @@
 //! A strict, stateful fake of Discord's HTTP API v10 for what a live-audio bot uses: the bot's
 //! own user, guilds and application, guilds' channels, roles and members, stage instances and
-//! guild scheduled events, served over real HTTP under `/api/v10`.
+//! guild scheduled events with their interested users, served over real HTTP under `/api/v10`.
 //!
 //! It answers like Discord as `shared/reference/discord-contract.md` documents it:
 //! `Authorization: Bot <token>` or 401 `{"message": "401: Unauthorized", "code": 0}`; a
@@ -299,6 +299,15 @@ impl FakeDiscord {
         self.world(|w| {
             if let Some(e) = w.events.get_mut(&event_id) {
                 e.user_count = count;
+            }
+        });
+    }
+
+    /// Sets the users `GET …/scheduled-events/{id}/users` lists as interested.
+    pub fn set_event_interested(&self, event_id: u64, user_ids: Vec<u64>) {
+        self.world(|w| {
+            if let Some(e) = w.events.get_mut(&event_id) {
+                e.interested = user_ids;
             }
         });
     }

@@ -238,9 +238,13 @@ pub struct ScheduledEvent {
     /// `entity_metadata.location` of EXTERNAL events.
     #[serde(default)]
     pub location: Option<String>,
-    /// Users interested in the event (`user_count` with `with_user_count=true`).
+    /// How many users are interested (`user_count` with `with_user_count=true`).
     #[serde(default)]
     pub user_count: u32,
+    /// Ids of interested users that `GET …/scheduled-events/{id}/users` lists (Discord's
+    /// count may be larger than the users a bot is shown).
+    #[serde(default)]
+    pub interested: Vec<u64>,
 }
 
 /// A live stage: a stage instance in a `GUILD_STAGE_VOICE` channel.

@@ -326,6 +326,32 @@ pub fn scheduled_event(world: &World, e: &ScheduledEvent, with_user_count: bool)
     v
 }
 
+/// An element of `GET …/scheduled-events/{event_id}/users`: the union of the documented
+/// `{guild_scheduled_event_id, user, member?}` and the spec's `user_id` and `response`
+/// (composed, as the contract advises).
+pub fn event_user(
+    world: &World,
+    g: &Guild,
+    e: &ScheduledEvent,
+    user_id: u64,
+    with_member: bool,
+) -> Value {
+    let mut v = json!({
+        "guild_scheduled_event_id": id(e.id),
+        "user_id": id(user_id),
+        "user": user_by_id(world, user_id),
+        "response": 1,
+    });
+    if with_member
+        && let Some(roles) = g.members.get(&user_id)
+        && let Value::Object(map) = &mut v
+    {
+        // Discord leaves `user` out of members only in message events; twilight needs it.
+        map.insert("member".into(), member(world, g, user_id, roles));
+    }
+    v
+}
+
 /// `GET /gateway/bot` (the documented example's values; nothing listens there).
 pub fn gateway_bot() -> Value {
     json!({

@@ -46,10 +46,12 @@ pub enum Route {
     UpdateScheduledEvent,
     /// `delete_guild_scheduled_event`: `DELETE …/scheduled-events/{event_id}`
     DeleteScheduledEvent,
+    /// `list_guild_scheduled_event_users`: `GET …/scheduled-events/{event_id}/users`
+    ListScheduledEventUsers,
 }
 
 impl Route {
-    pub const ALL: [Route; 19] = [
+    pub const ALL: [Route; 20] = [
         Route::GetCurrentUser,
         Route::GetCurrentUserGuilds,
         Route::GetCurrentApplication,
@@ -69,6 +71,7 @@ impl Route {
         Route::GetScheduledEvent,
         Route::UpdateScheduledEvent,
         Route::DeleteScheduledEvent,
+        Route::ListScheduledEventUsers,
     ];
 
     /// Method and path template, e.g. `GET /guilds/{guild_id}`; also what the opaque
@@ -94,6 +97,9 @@ impl Route {
             Route::GetScheduledEvent => "GET /guilds/{guild_id}/scheduled-events/{event_id}",
             Route::UpdateScheduledEvent => "PATCH /guilds/{guild_id}/scheduled-events/{event_id}",
             Route::DeleteScheduledEvent => "DELETE /guilds/{guild_id}/scheduled-events/{event_id}",
+            Route::ListScheduledEventUsers => {
+                "GET /guilds/{guild_id}/scheduled-events/{event_id}/users"
+            }
         }
     }
 }
@@ -160,6 +166,10 @@ pub(crate) fn route(method: &Method, path: &str) -> Result<Matched, NoRoute> {
             ],
             &[(1, "guild_id"), (3, "guild_scheduled_event_id")],
         ),
+        ["guilds", _, "scheduled-events", _, "users"] => (
+            &[(Method::GET, Route::ListScheduledEventUsers)],
+            &[(1, "guild_id"), (3, "guild_scheduled_event_id")],
+        ),
         ["channels", _] => (&[(Method::GET, Route::GetChannel)], &[(1, "channel_id")]),
         ["stage-instances"] => (&[(Method::POST, Route::CreateStageInstance)], &[]),
         ["stage-instances", _] => (
@@ -222,6 +232,9 @@ mod tests {
             route(&Method::GET, "/api/v10/guilds/roles/roles"),
             Err(NoRoute::BadSnowflake(Route::GetGuildRoles, _))
         ));
-        assert_eq!(Route::ALL.len(), Route::DeleteScheduledEvent as usize + 1);
+        assert_eq!(
+            Route::ALL.len(),
+            Route::ListScheduledEventUsers as usize + 1
+        );
     }
 }

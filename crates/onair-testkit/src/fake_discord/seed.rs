@@ -38,7 +38,8 @@ pub const HIDDEN_STAGE_CHANNEL_ID: u64 = 1_191_000_000_000_000_115;
 /// A category holding the stages.
 pub const CATEGORY_ID: u64 = 1_191_000_000_000_000_116;
 pub const LIVE_STAGE_INSTANCE_ID: u64 = 1_191_000_000_000_000_130;
-/// ACTIVE stage event in [`LIVE_STAGE_CHANNEL_ID`], 42 interested.
+/// ACTIVE stage event in [`LIVE_STAGE_CHANNEL_ID`], 42 interested (three of them listed:
+/// the bot, the owner and the listener).
 pub const ACTIVE_EVENT_ID: u64 = 1_191_000_000_000_000_120;
 /// SCHEDULED stage event in [`IDLE_STAGE_CHANNEL_ID`], a day after start, 7 interested.
 pub const SCHEDULED_EVENT_ID: u64 = 1_191_000_000_000_000_121;
@@ -96,6 +97,7 @@ fn stage_event(
         entity_type: EntityType::StageInstance,
         location: None,
         user_count,
+        interested: Vec::new(),
     }
 }
 
@@ -243,14 +245,17 @@ pub fn demo(bot_token: &str) -> Seed {
             stage(FOREIGN_STAGE_CHANNEL_ID, FOREIGN_GUILD_ID, "Elsewhere", 0),
         ],
         scheduled_events: vec![
-            stage_event(
-                ACTIVE_EVENT_ID,
-                LIVE_STAGE_CHANNEL_ID,
-                "Weekly AMA",
-                now - hour,
-                EventStatus::Active,
-                42,
-            ),
+            ScheduledEvent {
+                interested: vec![LISTENER_ID, OWNER_ID, BOT_ID],
+                ..stage_event(
+                    ACTIVE_EVENT_ID,
+                    LIVE_STAGE_CHANNEL_ID,
+                    "Weekly AMA",
+                    now - hour,
+                    EventStatus::Active,
+                    42,
+                )
+            },
             stage_event(
                 SCHEDULED_EVENT_ID,
                 IDLE_STAGE_CHANNEL_ID,
@@ -272,6 +277,7 @@ pub fn demo(bot_token: &str) -> Seed {
                 entity_type: EntityType::External,
                 location: Some("Community hall, Berlin".to_owned()),
                 user_count: 3,
+                interested: vec![OWNER_ID, LISTENER_ID],
             },
             stage_event(
                 COMPLETED_EVENT_ID,

@@ -400,3 +400,64 @@ async fn a_guild_holds_at_most_a_hundred_uncompleted_events() {
         200
     );
 }
+
+#[tokio::test]
+async fn interested_users_are_listed_and_paged() {
+    let fake = FakeDiscord::start().await;
+    let path = format!(
+        "{}/{}/users",
+        events_path(seed::GUILD_ID),
+        seed::ACTIVE_EVENT_ID
+    );
+    let users = get(&fake, &path).await.json();
+    let ids: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap())
+        .collect();
+    let (bot, owner, listener) = (
+        seed::BOT_ID.to_string(),
+        seed::OWNER_ID.to_string(),
+        seed::LISTENER_ID.to_string(),
+    );
+    assert_eq!(
+        ids,
+        [bot.as_str(), owner.as_str(), listener.as_str()],
+        "ascending"
+    );
+    assert_eq!(
+        users[0]["guild_scheduled_event_id"],
+        seed::ACTIVE_EVENT_ID.to_string()
+    );
+    assert_eq!(users[0]["user"]["id"], bot);
+    assert_eq!(users[0]["response"], 1);
+    assert!(users[0].get("member").is_none());
+
+    let page = get(
+        &fake,
+        &format!("{path}?limit=1&after={bot}&with_member=true"),
+    )
+    .await
+    .json();
+    assert_eq!(page.as_array().unwrap().len(), 1);
+    assert_eq!(page[0]["user_id"], owner);
+    assert!(page[0]["member"]["roles"].is_array());
+    assert_eq!(page[0]["member"]["user"]["id"], owner);
+    // `before` wins over `after`.
+    let before = get(&fake, &format!("{path}?before={listener}&after={owner}"))
+        .await
+        .json();
+    assert_eq!(before.as_array().unwrap().len(), 2);
+    get(&fake, &format!("{path}?limit=101"))
+        .await
+        .assert_field_error(&["limit"], "NUMBER_TYPE_MAX");
+    get(
+        &fake,
+        &format!("{}/1191000000000009999/users", events_path(seed::GUILD_ID)),
+    )
+    .await
+    .assert_error(404, 10070);
+    fake.set_event_interested(seed::ACTIVE_EVENT_ID, vec![]);
+    assert_eq!(get(&fake, &path).await.json(), json!([]));
+}

@@ -162,6 +162,17 @@ async fn every_read_route_parses_as_twilight_models() {
         external.entity_metadata.unwrap().location.as_deref(),
         Some("Community hall, Berlin")
     );
+    let interested = http
+        .guild_scheduled_event_users(guild_id, Id::new(seed::ACTIVE_EVENT_ID))
+        .with_member(true)
+        .await
+        .unwrap()
+        .models()
+        .await
+        .unwrap();
+    assert_eq!(interested.len(), 3);
+    assert_eq!(interested[0].user.id.get(), seed::BOT_ID);
+    assert!(interested[0].member.is_some());
     // twilight's User-Agent has Discord's form.
     assert!(fake.calls().iter().all(|c| c.user_agent_ok));
 }
