@@ -24,9 +24,10 @@ fi
 # its integration tests). A separate `cargo build` would resolve features differently
 # and compile much of the workspace a second time.
 target_dir="${CARGO_TARGET_DIR:-target}"
-for bin in onair onair-fake-x; do
+for bin in onair onair-fake-x onair-fake-discord; do
   [[ -x "$target_dir/debug/$bin" ]] || cargo build --quiet --bin "$bin"
 done
 ONAIR_FAKE_X_BIN="$target_dir/debug/onair-fake-x" bash scripts/xdk-fidelity.sh
+ONAIR_FAKE_DISCORD_BIN="$target_dir/debug/onair-fake-discord" bash scripts/discord-fidelity.sh
 bash scripts/schemathesis.sh "$target_dir/debug/onair"
 bash scripts/docs-offline-check.sh "$target_dir/debug/onair"

@@ -1,0 +1,11 @@
+//! The fake Discord over real HTTP: every route, every error body, status transitions,
+//! rate-limit buckets and 429s, permissions, faults, call recording; and twilight-http, an
+//! independent Discord client, parsing every answer.
+
+mod common;
+mod errors;
+mod events;
+mod limits;
+mod reads;
+mod stages;
+mod twilight;
