@@ -12,7 +12,8 @@
 //! every answer, a bucket per route and guild or channel, the global per-second limit, and
 //! 429s with `retry_after`. Discord accepts `0` as a snowflake, so the fake answers it as an
 //! unknown object rather than a malformed one. Bodies the contract composes rather than
-//! quotes are marked so in [`errors`](self) and where they are built.
+//! quotes are marked "composed" in the `errors` module and where they are built; the rest
+//! are marked "observed".
 //!
 //! Map of the module: `model` (what tests seed), `seed` (the demo data), `world` (state and
 //! permissions), `route` (matching and path snowflakes), `form` (body and query fields),
