@@ -1,5 +1,6 @@
 //! The floor answers exactly what it was given, over real HTTP, in process and as the
 //! `onair-floor` binary; the keep-alive client reads those answers and notices wrong ones.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
     io::{BufRead, BufReader},

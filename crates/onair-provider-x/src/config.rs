@@ -44,6 +44,8 @@ impl Default for XConfig {
     fn default() -> Self {
         Self {
             enabled: true,
+            // A literal URL always parses.
+            #[allow(clippy::expect_used)]
             base_url: Url::parse(DEFAULT_BASE_URL).expect("the default X base URL parses"),
             bearer_token: None,
             timeout: Duration::from_secs(10),

@@ -102,10 +102,10 @@ impl XProvider {
 
     fn url(&self, path: &[&str], params: &[(&str, &str)]) -> Url {
         let mut url = self.base_url.clone();
-        url.path_segments_mut()
-            .expect("XConfig::check refuses base URLs without a path")
-            .pop_if_empty()
-            .extend(path);
+        // XConfig::check refuses base URLs that cannot have a path, so this always applies.
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().extend(path);
+        }
         url.query_pairs_mut()
             .extend_pairs(params)
             .extend_pairs(SPACE_QUERY);

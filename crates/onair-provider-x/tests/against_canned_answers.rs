@@ -1,5 +1,6 @@
 //! Answers the fake X never gives but the real one might (or a proxy in front of it): each
 //! served verbatim over real HTTP by a tiny canned server, to check the adapter's tolerance.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 

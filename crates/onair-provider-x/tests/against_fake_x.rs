@@ -1,6 +1,7 @@
 //! The adapter over real HTTP against the fake X of `onair-testkit`, which is strict like X
 //! (unknown or repeated parameters, bad field or expansion names are refused with 400), so a
 //! passing test also shows the adapter sends queries X accepts.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
 use std::sync::Arc;

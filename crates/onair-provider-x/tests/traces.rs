@@ -1,5 +1,6 @@
 //! What the adapter traces. Alone in its test binary: tracing caches per call site whether
 //! anyone listens, and tests in other threads without a subscriber would race that cache.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,6 @@
 //! The real `onair` binary, run as an operator would: fresh working directory, fresh
 //! process per command, against SQLite and (when available) Postgres.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
     io::{Read as _, Write as _},

@@ -1,6 +1,6 @@
 //! Configuration layering, validation and secrecy, through the same entry points the
 //! binary uses, in `figment::Jail` (a private working directory and environment).
-
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 // `Jail` closures must return figment's own (large) error type.
 #![allow(clippy::result_large_err)]
 

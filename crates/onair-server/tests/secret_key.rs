@@ -1,5 +1,6 @@
 //! The secret key: configured, generated once beside an SQLite file and reused, or
 //! required (Postgres).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{os::unix::fs::PermissionsExt as _, path::Path, sync::Arc};
 

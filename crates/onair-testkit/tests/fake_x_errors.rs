@@ -2,6 +2,7 @@
 //! 400 body, authentication failures (and no rate-limit headers on 401), rate limits with
 //! their headers and resets, the one-per-second limit of `by/creator_ids`, unknown routes, and
 //! the record of calls.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -1,5 +1,6 @@
 //! Every injected fault over real HTTP: X's bodies and headers for each failure, latency,
 //! corrupt bodies, dropped connections, and the order in which faults are consumed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

@@ -1,5 +1,6 @@
 //! The fake X over real HTTP: every endpoint, field and expansion selection, partial errors,
 //! discovery rules, state changes while running, and unicode round trips.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use onair_testkit::fake_x::{
     Endpoint, FakeX, FakeXConfig, Seed, SeedSpace, SeedUser, SpaceState, seed, timestamp,
