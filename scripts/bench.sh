@@ -28,7 +28,7 @@ else
     command -v wrk >/dev/null || apt_install wrk
     # Plain HTTP on loopback only, so without TLS.
     if $open_loop && ! command -v oha >/dev/null; then
-        cargo install oha --locked --no-default-features
+        cargo install oha --locked --no-default-features --features native-tls
     fi
 fi
 cargo build --release --locked -p onair-server -p onair-bench
